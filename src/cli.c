@@ -1,0 +1,226 @@
+/* cli: option parsing and validation; see cli.h. */
+#include "cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char usage_line[] =
+	"usage: promfiler-bpf [-p PID]... [-c COMM]... [-a] [OPTIONS]\n";
+
+static const char help_text[] =
+	"promfiler-bpf: continuous CPU profiler for Node.js processes, served to Prometheus.\n"
+	"\n"
+	"Targets (none given: --comm node):\n"
+	"  -p, --pid PID              profile this process (repeatable)\n"
+	"  -c, --comm NAME            profile processes named NAME, including ones\n"
+	"                             started later (repeatable, up to 8; 15 chars)\n"
+	"  -a, --all                  profile every process\n"
+	"Sampling:\n"
+	"  -F, --frequency HZ         samples per second per CPU (default 97)\n"
+	"  -s, --sampling-interval US same as a period in microseconds (1000 = 1000 Hz)\n"
+	"Profile:\n"
+	"      --window SECONDS       window promfiler_cpu_profile covers (default 30)\n"
+	"      --weight self|total    gauge value: own samples (default) or inclusive\n"
+	"      --separator STR        between frames of a signature (default #)\n"
+	"      --frames function|location\n"
+	"                             frame names: bare function (default) or with file:line\n"
+	"Server:\n"
+	"      --hostname ADDR        address to listen on (default 0.0.0.0)\n"
+	"      --port N               port (default 9142)\n"
+	"      --path PATH            metrics path (default /metrics)\n"
+	"Other:\n"
+	"  -v, --verbose              log more (libbpf messages too)\n"
+	"  -V, --version              print the version\n"
+	"  -h, --help                 this help\n"
+	"\n"
+	"Examples:\n"
+	"  sudo promfiler-bpf --pid 1234\n"
+	"  sudo promfiler-bpf --comm node --port 9142\n"
+	"  sudo promfiler-bpf -p 1234 -F 997 --weight total --window 10\n"
+	"Start Node with --perf-basic-prof --interpreted-frames-native-stack to name JS frames.\n";
+
+enum {
+	OPT_HOSTNAME = 256, OPT_PORT, OPT_PATH, OPT_WINDOW, OPT_WEIGHT,
+	OPT_SEPARATOR, OPT_FRAMES,
+};
+
+static const struct option long_opts[] = {
+	{ "pid", required_argument, NULL, 'p' },
+	{ "comm", required_argument, NULL, 'c' },
+	{ "all", no_argument, NULL, 'a' },
+	{ "frequency", required_argument, NULL, 'F' },
+	{ "sampling-interval", required_argument, NULL, 's' },
+	{ "hostname", required_argument, NULL, OPT_HOSTNAME },
+	{ "port", required_argument, NULL, OPT_PORT },
+	{ "path", required_argument, NULL, OPT_PATH },
+	{ "window", required_argument, NULL, OPT_WINDOW },
+	{ "weight", required_argument, NULL, OPT_WEIGHT },
+	{ "separator", required_argument, NULL, OPT_SEPARATOR },
+	{ "frames", required_argument, NULL, OPT_FRAMES },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "version", no_argument, NULL, 'V' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* A decimal number in [min, max], the whole string. */
+static bool parse_uint(const char *s, unsigned long min, unsigned long max,
+		       unsigned long *out)
+{
+	char *end;
+	unsigned long v;
+
+	if (!s || *s < '0' || *s > '9')
+		return false;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v < min || v > max)
+		return false;
+	*out = v;
+	return true;
+}
+
+static enum cli_result bad(FILE *err, const char *fmt, const char *arg)
+{
+	fputs("promfiler-bpf: ", err);
+	fprintf(err, fmt, arg);
+	fputc('\n', err);
+	fputs(usage_line, err);
+	fputs("Try 'promfiler-bpf --help' for more.\n", err);
+	return CLI_USAGE;
+}
+
+static void defaults(struct cli *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->hostname = "0.0.0.0";
+	c->port = 9142;
+	c->metrics_path = "/metrics";
+	c->profiler.frequency = 97;
+	c->profiler.window_seconds = 30;
+	c->profiler.weight = PROM_WEIGHT_SELF;
+	c->profiler.separator = "#";
+	c->profiler.frame_style = FRAME_STYLE_FUNCTION;
+	c->profiler.pids = c->pids;
+	c->profiler.comms = c->comms;
+}
+
+static bool add_comm(struct cli *c, const char *name)
+{
+	size_t i = c->profiler.n_comms;
+
+	if (i == CLI_MAX_COMMS)
+		return false;
+	/* The kernel keeps 15 characters of a comm: match what it keeps. */
+	snprintf(c->comm_storage[i], sizeof(c->comm_storage[i]), "%.15s", name);
+	c->comms[i] = c->comm_storage[i];
+	c->profiler.n_comms++;
+	return true;
+}
+
+enum cli_result cli__parse(struct cli *c, int argc, char **argv, FILE *out,
+			   FILE *err)
+{
+	unsigned long v;
+	int opt;
+
+	defaults(c);
+	optind = 0; /* reset getopt: tests parse many command lines */
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "+:p:c:aF:s:vVh", long_opts, NULL)) != -1) {
+		switch (opt) {
+		case 'p':
+			if (!parse_uint(optarg, 1, INT_MAX, &v))
+				return bad(err, "bad --pid '%s': want a process id", optarg);
+			if (c->profiler.n_pids == CLI_MAX_PIDS)
+				return bad(err, "too many --pid (at most %s)", "1024");
+			c->pids[c->profiler.n_pids++] = (pid_t)v;
+			break;
+		case 'c':
+			if (!*optarg)
+				return bad(err, "empty --comm%s", "");
+			if (!add_comm(c, optarg))
+				return bad(err, "too many --comm (at most %s)", "8");
+			break;
+		case 'a':
+			c->profiler.all = true;
+			break;
+		case 'F':
+			if (!parse_uint(optarg, 1, 100000, &v))
+				return bad(err, "bad --frequency '%s': want 1..100000 Hz", optarg);
+			c->profiler.frequency = (unsigned int)v;
+			break;
+		case 's':
+			if (!parse_uint(optarg, 10, 1000000, &v))
+				return bad(err, "bad --sampling-interval '%s': want 10..1000000 us", optarg);
+			c->profiler.frequency = (unsigned int)((1000000 + v / 2) / v);
+			break;
+		case OPT_HOSTNAME:
+			if (!*optarg)
+				return bad(err, "empty --hostname%s", "");
+			c->hostname = optarg;
+			break;
+		case OPT_PORT:
+			if (!parse_uint(optarg, 1, 65535, &v))
+				return bad(err, "bad --port '%s': want 1..65535", optarg);
+			c->port = (unsigned int)v;
+			break;
+		case OPT_PATH:
+			if (optarg[0] != '/')
+				return bad(err, "bad --path '%s': must start with /", optarg);
+			c->metrics_path = optarg;
+			break;
+		case OPT_WINDOW:
+			if (!parse_uint(optarg, 1, 86400, &v))
+				return bad(err, "bad --window '%s': want 1..86400 seconds", optarg);
+			c->profiler.window_seconds = (unsigned int)v;
+			break;
+		case OPT_WEIGHT:
+			if (strcmp(optarg, "self") == 0)
+				c->profiler.weight = PROM_WEIGHT_SELF;
+			else if (strcmp(optarg, "total") == 0)
+				c->profiler.weight = PROM_WEIGHT_TOTAL;
+			else
+				return bad(err, "bad --weight '%s': want self or total", optarg);
+			break;
+		case OPT_SEPARATOR:
+			if (!*optarg || strlen(optarg) > 8 || strpbrk(optarg, "\"\\\n"))
+				return bad(err, "bad --separator '%s': want 1..8 characters, no quote, backslash or newline", optarg);
+			c->profiler.separator = optarg;
+			break;
+		case OPT_FRAMES:
+			if (strcmp(optarg, "function") == 0)
+				c->profiler.frame_style = FRAME_STYLE_FUNCTION;
+			else if (strcmp(optarg, "location") == 0)
+				c->profiler.frame_style = FRAME_STYLE_LOCATION;
+			else
+				return bad(err, "bad --frames '%s': want function or location", optarg);
+			break;
+		case 'v':
+			c->profiler.verbose = true;
+			break;
+		case 'V':
+			fprintf(out, "promfiler-bpf %s\n", PROMFILER_VERSION);
+			return CLI_EXIT;
+		case 'h':
+			fputs(help_text, out);
+			return CLI_EXIT;
+		case ':':
+			return bad(err, "option %s needs a value", argv[optind - 1]);
+		default: {
+			char shortopt[3] = { '-', (char)optopt, '\0' };
+
+			return bad(err, "unknown option '%s'",
+				   optopt ? shortopt : argv[optind - 1]);
+		}
+		}
+	}
+	if (optind < argc)
+		return bad(err, "unexpected argument '%s'", argv[optind]);
+	if (!c->profiler.all && !c->profiler.n_pids && !c->profiler.n_comms)
+		add_comm(c, "node");
+	return CLI_RUN;
+}

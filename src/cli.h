@@ -1,0 +1,36 @@
+/* cli: the command line of promfiler-bpf (see ../shared/DESIGN.md), parsed
+ * into profiler options plus the HTTP settings. Kept apart from main so the
+ * rules (defaults, ranges, errors) are unit-tested. */
+#ifndef PROMFILER_CLI_H
+#define PROMFILER_CLI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#include "profiler.h"
+
+#define CLI_MAX_PIDS 1024
+#define CLI_MAX_COMMS 8
+
+struct cli {
+	struct profiler_opts profiler;
+	const char *hostname;
+	unsigned int port;
+	const char *metrics_path;
+	pid_t pids[CLI_MAX_PIDS];
+	const char *comms[CLI_MAX_COMMS];
+	char comm_storage[CLI_MAX_COMMS][16]; /* truncated to the kernel's 15 */
+};
+
+enum cli_result {
+	CLI_RUN,   /* options parsed: run */
+	CLI_EXIT,  /* help or version printed: exit 0 */
+	CLI_USAGE, /* error and usage line printed to err: exit 2 */
+};
+
+/* Parses argv into c. Help and version go to out, errors to err. */
+enum cli_result cli__parse(struct cli *c, int argc, char **argv, FILE *out,
+			   FILE *err);
+
+#endif

@@ -1,0 +1,163 @@
+/* frame_name: normalization of frame names; the formats are in frame_name.h. */
+#include "frame_name.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Kinds of perf map entries that are JavaScript functions. */
+static const char *const js_kinds[] = {
+	"JS:", "LazyCompile:", "Function:", "InterpretedFunction:", "Script:",
+	"Eval:",
+};
+
+/* Length of the valid UTF-8 sequence at s (1..4), or 0 if invalid. */
+static size_t utf8_seq_len(const unsigned char *s)
+{
+	unsigned char c = s[0];
+	size_t n;
+	unsigned int cp;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		n = 2, cp = c & 0x1f;
+	else if (c >= 0xe0 && c <= 0xef)
+		n = 3, cp = c & 0x0f;
+	else if (c >= 0xf0 && c <= 0xf4)
+		n = 4, cp = c & 0x07;
+	else
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0; /* overlong, out of range, or a surrogate */
+	return n;
+}
+
+/* Appends len bytes if they fit whole; returns false when out is full. */
+static bool put(char *out, size_t outlen, size_t *pos, const char *s, size_t len)
+{
+	if (*pos + len >= outlen)
+		return false;
+	memcpy(out + *pos, s, len);
+	*pos += len;
+	return true;
+}
+
+static void sanitize_n(const char *name, size_t len, const char *sep,
+		       char *out, size_t outlen)
+{
+	const char *subst = strcmp(sep, "#") == 0 ? FRAME_NAME_SEP_SUBSTITUTE : "_";
+	size_t seplen = strlen(sep), pos = 0, i = 0;
+
+	if (outlen == 0)
+		return;
+	while (i < len) {
+		const unsigned char *p = (const unsigned char *)name + i;
+		size_t n;
+		bool ok;
+
+		if (seplen && i + seplen <= len && memcmp(p, sep, seplen) == 0) {
+			ok = put(out, outlen, &pos, subst, strlen(subst));
+			i += seplen;
+		} else if (*p == '\0') {
+			break;
+		} else if ((n = utf8_seq_len(p)) && i + n <= len) {
+			ok = put(out, outlen, &pos, (const char *)p, n);
+			i += n;
+		} else {
+			ok = put(out, outlen, &pos, "\xef\xbf\xbd", 3); /* U+FFFD */
+			i++;
+		}
+		if (!ok)
+			break;
+	}
+	out[pos] = '\0';
+}
+
+void frame_name__sanitize(const char *name, const char *sep, char *out,
+			  size_t outlen)
+{
+	sanitize_n(name, strlen(name), sep, out, outlen);
+}
+
+/* "file:line:col" -> length of "file:line" (drops a trailing ":col" when the
+ * location has both a line and a column). */
+static size_t location_without_column(const char *loc, size_t len)
+{
+	const char *last = NULL, *prev = NULL;
+
+	for (size_t i = 0; i < len; i++) {
+		if (loc[i] == ':') {
+			prev = last;
+			last = loc + i;
+		}
+	}
+	if (!last || !prev)
+		return len;
+	for (const char *p = prev + 1; p < last; p++)
+		if (*p < '0' || *p > '9')
+			return len;
+	for (const char *p = last + 1; p < loc + len; p++)
+		if (*p < '0' || *p > '9')
+			return len;
+	return (size_t)(last - loc);
+}
+
+void frame_name__from_perfmap(const char *raw, enum frame_style style,
+			      const char *sep, char *out, size_t outlen)
+{
+	char tmp[FRAME_NAME_MAX];
+	const char *body = NULL, *space, *name;
+	size_t namelen, loclen = 0;
+
+	for (size_t i = 0; i < sizeof(js_kinds) / sizeof(js_kinds[0]); i++) {
+		size_t n = strlen(js_kinds[i]);
+
+		if (strncmp(raw, js_kinds[i], n) == 0) {
+			body = raw + n;
+			break;
+		}
+	}
+	if (!body) { /* builtins, stubs, regexps, handlers: keep as written */
+		frame_name__sanitize(raw, sep, out, outlen);
+		return;
+	}
+	while (*body && strchr("*~^+'", *body))
+		body++;
+	/* "name location": the location is the last word; names may hold
+	 * spaces ("get foo"). A body without a space is a bare name. */
+	space = strrchr(body, ' ');
+	name = body;
+	namelen = space ? (size_t)(space - body) : strlen(body);
+	if (space)
+		loclen = location_without_column(space + 1, strlen(space + 1));
+	while (namelen && name[namelen - 1] == ' ')
+		namelen--;
+	if (namelen == 0) {
+		name = "(anonymous)";
+		namelen = strlen(name);
+	}
+	if (style == FRAME_STYLE_LOCATION && loclen)
+		snprintf(tmp, sizeof(tmp), "%.*s %.*s", (int)namelen, name,
+			 (int)loclen, space + 1);
+	else
+		snprintf(tmp, sizeof(tmp), "%.*s", (int)namelen, name);
+	frame_name__sanitize(tmp, sep, out, outlen);
+}
+
+void frame_name__module(const char *path, const char *sep, char *out,
+			size_t outlen)
+{
+	char tmp[FRAME_NAME_MAX];
+	const char *base = strrchr(path, '/');
+
+	base = base ? base + 1 : path;
+	snprintf(tmp, sizeof(tmp), "[%s]", *base ? base : "unknown");
+	frame_name__sanitize(tmp, sep, out, outlen);
+}

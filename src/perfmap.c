@@ -1,0 +1,363 @@
+/* perfmap: incremental V8 perf map reader; format and rules in perfmap.h.
+ *
+ * Entries live in `ranges`, sorted and disjoint, each remembering the
+ * sequence number of the line it came from. A refresh appends the new lines'
+ * entries and, if there were any, rebuilds the disjoint set by a sweep that
+ * gives every address to the covering entry with the highest sequence. */
+#include "perfmap.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct range {
+	uint64_t start, end; /* [start, end) */
+	uint64_t seq;        /* line number in the file: higher wins */
+	uint32_t name;       /* offset in names */
+};
+
+struct perfmap {
+	char *path;
+	dev_t dev;
+	ino_t ino;
+	off_t offset;       /* bytes consumed: always at a line start */
+	bool skipping;      /* inside a line too long to keep */
+	uint64_t seq;
+	char *names;        /* NUL-terminated raw names */
+	size_t names_len, names_cap;
+	struct range *ranges;
+	size_t n_ranges, cap_ranges;
+	struct range *pending; /* new entries since the last rebuild */
+	size_t n_pending, cap_pending;
+	struct perfmap_stats stats;
+};
+
+struct perfmap *perfmap__new(const char *path)
+{
+	struct perfmap *m = calloc(1, sizeof(*m));
+
+	if (!m)
+		return NULL;
+	m->path = strdup(path);
+	if (!m->path) {
+		free(m);
+		errno = ENOMEM;
+		return NULL;
+	}
+	return m;
+}
+
+void perfmap__free(struct perfmap *m)
+{
+	if (!m)
+		return;
+	free(m->path);
+	free(m->names);
+	free(m->ranges);
+	free(m->pending);
+	free(m);
+}
+
+static void reset(struct perfmap *m)
+{
+	m->offset = 0;
+	m->skipping = false;
+	m->names_len = 0;
+	m->n_ranges = 0;
+	m->n_pending = 0;
+	m->seq = 0;
+}
+
+static int grow(void **arr, size_t *cap, size_t need, size_t elem)
+{
+	size_t n = *cap ? *cap : 64;
+	void *p;
+
+	if (need <= *cap)
+		return 0;
+	while (n < need)
+		n *= 2;
+	p = realloc(*arr, n * elem);
+	if (!p)
+		return -ENOMEM;
+	*arr = p;
+	*cap = n;
+	return 0;
+}
+
+static int parse_hex(const char **s, uint64_t *out)
+{
+	const char *p = *s;
+	uint64_t v = 0;
+	int digits = 0;
+
+	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X'))
+		p += 2;
+	for (;; p++, digits++) {
+		int d;
+
+		if (*p >= '0' && *p <= '9')
+			d = *p - '0';
+		else if (*p >= 'a' && *p <= 'f')
+			d = *p - 'a' + 10;
+		else if (*p >= 'A' && *p <= 'F')
+			d = *p - 'A' + 10;
+		else
+			break;
+		if (digits == 16)
+			return -ERANGE;
+		v = v << 4 | (uint64_t)d;
+	}
+	if (!digits || *p != ' ')
+		return -EINVAL;
+	*s = p + 1;
+	*out = v;
+	return 0;
+}
+
+/* One line without its '\n'. Malformed lines are counted, not fatal. */
+static int add_line(struct perfmap *m, const char *line, size_t len)
+{
+	const char *p = line;
+	uint64_t start, size;
+	size_t namelen;
+	struct range *r;
+
+	m->seq++;
+	if (parse_hex(&p, &start) || parse_hex(&p, &size) || size == 0 ||
+	    start + size < start || p >= line + len) {
+		m->stats.lines_skipped++;
+		return 0;
+	}
+	namelen = (size_t)(line + len - p);
+	if (memchr(p, '\0', namelen) || m->names_len + namelen + 1 > UINT32_MAX) {
+		m->stats.lines_skipped++;
+		return 0;
+	}
+	if (grow((void **)&m->names, &m->names_cap, m->names_len + namelen + 1, 1) ||
+	    grow((void **)&m->pending, &m->cap_pending, m->n_pending + 1,
+		 sizeof(*m->pending)))
+		return -ENOMEM;
+	memcpy(m->names + m->names_len, p, namelen);
+	m->names[m->names_len + namelen] = '\0';
+	r = &m->pending[m->n_pending++];
+	r->start = start;
+	r->end = start + size;
+	r->seq = m->seq;
+	r->name = (uint32_t)m->names_len;
+	m->names_len += namelen + 1;
+	m->stats.entries++;
+	return 0;
+}
+
+static int by_start(const void *a, const void *b)
+{
+	const struct range *x = a, *y = b;
+
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Max-heap of ranges by seq. */
+static void heap_push(struct range *h, size_t *n, struct range r)
+{
+	size_t i = (*n)++;
+
+	while (i && h[(i - 1) / 2].seq < r.seq) {
+		h[i] = h[(i - 1) / 2];
+		i = (i - 1) / 2;
+	}
+	h[i] = r;
+}
+
+static void heap_pop(struct range *h, size_t *n)
+{
+	struct range last = h[--(*n)];
+	size_t i = 0;
+
+	for (;;) {
+		size_t c = 2 * i + 1;
+
+		if (c >= *n)
+			break;
+		if (c + 1 < *n && h[c + 1].seq > h[c].seq)
+			c++;
+		if (h[c].seq <= last.seq)
+			break;
+		h[i] = h[c];
+		i = c;
+	}
+	if (*n)
+		h[i] = last;
+}
+
+static void emit(struct range *out, size_t *n, const struct range *top,
+		 uint64_t start, uint64_t end)
+{
+	struct range *prev = *n ? &out[*n - 1] : NULL;
+
+	if (prev && prev->seq == top->seq && prev->end == start) {
+		prev->end = end;
+		return;
+	}
+	out[*n] = *top;
+	out[*n].start = start;
+	out[*n].end = end;
+	(*n)++;
+}
+
+/* Merges pending entries into the disjoint ranges, newest winning. */
+static int rebuild(struct perfmap *m)
+{
+	size_t n = m->n_ranges + m->n_pending, nout = 0, nheap = 0, i = 0;
+	struct range *all, *heap, *out;
+	uint64_t x;
+
+	all = malloc(n * sizeof(*all));
+	heap = malloc(n * sizeof(*heap));
+	out = malloc((2 * n + 1) * sizeof(*out));
+	if (!all || !heap || !out) {
+		free(all);
+		free(heap);
+		free(out);
+		return -ENOMEM;
+	}
+	if (m->n_ranges)
+		memcpy(all, m->ranges, m->n_ranges * sizeof(*all));
+	memcpy(all + m->n_ranges, m->pending, m->n_pending * sizeof(*all));
+	qsort(all, n, sizeof(*all), by_start);
+
+	x = n ? all[0].start : 0;
+	while (i < n || nheap) {
+		uint64_t next;
+
+		while (i < n && all[i].start <= x)
+			heap_push(heap, &nheap, all[i++]);
+		while (nheap && heap[0].end <= x)
+			heap_pop(heap, &nheap);
+		if (!nheap) {
+			if (i < n)
+				x = all[i].start;
+			continue;
+		}
+		next = heap[0].end;
+		if (i < n && all[i].start < next)
+			next = all[i].start;
+		emit(out, &nout, &heap[0], x, next);
+		x = next;
+	}
+	free(all);
+	free(heap);
+	free(m->ranges);
+	m->ranges = out;
+	m->n_ranges = nout;
+	m->cap_ranges = 2 * n + 1;
+	m->n_pending = 0;
+	return 0;
+}
+
+int perfmap__refresh(struct perfmap *m)
+{
+	char chunk[65536];
+	char *line = NULL;   /* carried partial line */
+	size_t line_len = 0, budget = PERFMAP_MAX_READ;
+	off_t pos;
+	struct stat st;
+	int fd, err = 0;
+
+	fd = open(m->path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st)) {
+		err = -errno;
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		err = -EINVAL;
+		goto out;
+	}
+	if (st.st_dev != m->dev || st.st_ino != m->ino || st.st_size < m->offset) {
+		reset(m);
+		m->dev = st.st_dev;
+		m->ino = st.st_ino;
+	}
+	line = malloc(PERFMAP_MAX_LINE);
+	if (!line) {
+		err = -ENOMEM;
+		goto out;
+	}
+	pos = m->offset;
+	while (budget) {
+		ssize_t got = pread(fd, chunk, sizeof(chunk) < budget ? sizeof(chunk) : budget, pos);
+
+		if (got < 0) {
+			if (errno == EINTR)
+				continue;
+			err = -errno;
+			break;
+		}
+		if (got == 0)
+			break;
+		pos += got;
+		budget -= (size_t)got;
+		m->stats.bytes_read += (uint64_t)got;
+		for (const char *p = chunk, *endp = chunk + got; p < endp;) {
+			const char *nl = memchr(p, '\n', (size_t)(endp - p));
+			size_t n = (size_t)((nl ? nl : endp) - p);
+
+			if (!m->skipping && line_len + n < PERFMAP_MAX_LINE) {
+				memcpy(line + line_len, p, n);
+				line_len += n;
+			} else if (!m->skipping) {
+				m->skipping = true;
+				m->stats.lines_skipped++;
+			}
+			if (!nl)
+				break;
+			if (!m->skipping && (err = add_line(m, line, line_len)))
+				goto out;
+			m->skipping = false;
+			line_len = 0;
+			m->offset = pos - (off_t)(endp - nl - 1);
+			p = nl + 1;
+		}
+	}
+	/* An unfinished last line (or one being skipped) is read again next
+	 * time, from m->offset, once its newline has been written. */
+	if (m->skipping)
+		m->offset = pos;
+out:
+	if (!err && m->n_pending)
+		err = rebuild(m);
+	free(line);
+	close(fd);
+	return err;
+}
+
+const char *perfmap__lookup(const struct perfmap *m, uint64_t addr)
+{
+	size_t lo = 0, hi = m->n_ranges;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (m->ranges[mid].end <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < m->n_ranges && m->ranges[lo].start <= addr)
+		return m->names + m->ranges[lo].name;
+	return NULL;
+}
+
+void perfmap__stats(const struct perfmap *m, struct perfmap_stats *out)
+{
+	*out = m->stats;
+	out->ranges = m->n_ranges;
+}

@@ -1,0 +1,43 @@
+/* procfs: what promfiler-bpf reads about a process from /proc (proc(5)).
+ * Parsers take a path or a FILE so tests feed fixtures; the *_pid wrappers
+ * only build the /proc path. Functions return 0 or -errno. */
+#ifndef PROMFILER_PROCFS_H
+#define PROMFILER_PROCFS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#define PROCFS_COMM_LEN 16
+
+/* /proc/PID/comm, without the newline. */
+int procfs__comm(pid_t pid, char *comm, size_t len);
+/* Field 22 of /proc/PID/stat (clock ticks after boot): with the PID, it names
+ * a process uniquely, so a reused PID is noticed. */
+int procfs__start_time(pid_t pid, uint64_t *ticks);
+int procfs__parse_stat_start_time(const char *stat, uint64_t *ticks);
+/* The PID in the process's own PID namespace: last field of "NSpid:" in
+ * /proc/PID/status (the PID itself on kernels without NSpid). */
+int procfs__ns_pid(pid_t pid, pid_t *ns_pid);
+int procfs__parse_ns_pid(FILE *status, pid_t *ns_pid);
+
+/* Executable file mappings of a process, from /proc/PID/maps. */
+struct procmap {
+	uint64_t start, end;
+	uint64_t offset;
+	char *path; /* "" for anonymous memory */
+};
+
+struct procmaps {
+	struct procmap *maps; /* executable mappings, sorted by start */
+	size_t count;
+};
+
+int procmaps__load_pid(pid_t pid, struct procmaps *out);
+int procmaps__load_file(FILE *f, struct procmaps *out);
+/* The executable mapping that holds addr, or NULL. */
+const struct procmap *procmaps__find(const struct procmaps *pm, uint64_t addr);
+void procmaps__release(struct procmaps *pm);
+
+#endif

@@ -1,0 +1,377 @@
+/* sampler: loads and drives bpf/profile.bpf.c through its skeleton; see
+ * sampler.h. The drain protocol is described at the top of the BPF file. */
+#include "sampler.h"
+
+#include <errno.h>
+#include <linux/perf_event.h>
+#include <linux/types.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "profile.h"
+#include "profile.skel.h"
+
+struct sampler {
+	struct profile_bpf *skel;
+	struct bpf_link **links;
+	int *perf_fds;
+	size_t n_cpus;
+	bool kernel_stacks;
+	uint64_t stack_missing;
+	struct profile_key *keys; /* drain scratch */
+	size_t cap_keys;
+};
+
+static bool verbose_libbpf;
+
+static int print_libbpf(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (!verbose_libbpf)
+		return 0;
+	(void)level;
+	return vfprintf(stderr, fmt, ap);
+}
+
+static bool has_cap(uint64_t caps, int cap)
+{
+	return (caps >> cap) & 1;
+}
+
+int sampler__check_support(char *why, size_t len)
+{
+	enum { CAP_SYS_ADMIN_ = 21, CAP_PERFMON_ = 38, CAP_BPF_ = 39 };
+	char line[256];
+	uint64_t caps = 0;
+	struct stat st;
+	FILE *f = fopen("/proc/self/status", "re");
+
+	if (f) {
+		while (fgets(line, sizeof(line), f))
+			if (sscanf(line, "CapEff: %lx", &caps) == 1)
+				break;
+		fclose(f);
+	}
+	if (!has_cap(caps, CAP_SYS_ADMIN_) &&
+	    (!has_cap(caps, CAP_BPF_) || !has_cap(caps, CAP_PERFMON_))) {
+		snprintf(why, len, "missing %s%s%s: run as root (sudo) or grant them",
+			 has_cap(caps, CAP_BPF_) ? "" : "CAP_BPF",
+			 !has_cap(caps, CAP_BPF_) && !has_cap(caps, CAP_PERFMON_) ? " and " : "",
+			 has_cap(caps, CAP_PERFMON_) ? "" : "CAP_PERFMON");
+		return -EPERM;
+	}
+	if (stat("/sys/kernel/btf/vmlinux", &st) != 0) {
+		snprintf(why, len, "kernel has no BTF (/sys/kernel/btf/vmlinux): "
+			 "needs Linux >= 5.8 built with CONFIG_DEBUG_INFO_BTF=y");
+		return -ENOTSUP;
+	}
+	return 0;
+}
+
+/* Online CPUs from /sys/devices/system/cpu/online ("0-3,5,7-8"). */
+static int online_cpus(int **cpus, size_t *n)
+{
+	char buf[4096], *p = buf, *end;
+	FILE *f = fopen("/sys/devices/system/cpu/online", "re");
+	size_t cap = 0;
+
+	*cpus = NULL;
+	*n = 0;
+	if (!f)
+		return -errno;
+	if (!fgets(buf, sizeof(buf), f)) {
+		fclose(f);
+		return -EIO;
+	}
+	fclose(f);
+	while (*p && *p != '\n') {
+		long lo = strtol(p, &end, 10), hi = lo;
+
+		if (end == p || lo < 0)
+			goto bad;
+		p = end;
+		if (*p == '-') {
+			hi = strtol(p + 1, &end, 10);
+			if (end == p + 1 || hi < lo)
+				goto bad;
+			p = end;
+		}
+		for (long c = lo; c <= hi; c++) {
+			if (*n == cap) {
+				int *q = realloc(*cpus, (cap = cap ? cap * 2 : 16) * sizeof(*q));
+
+				if (!q) {
+					free(*cpus);
+					return -ENOMEM;
+				}
+				*cpus = q;
+			}
+			(*cpus)[(*n)++] = (int)c;
+		}
+		if (*p == ',')
+			p++;
+	}
+	return 0;
+bad:
+	free(*cpus);
+	*cpus = NULL;
+	return -EINVAL;
+}
+
+static int attach_cpus(struct sampler *s, unsigned int frequency)
+{
+	int *cpus, err;
+	size_t n;
+
+	err = online_cpus(&cpus, &n);
+	if (err)
+		return err;
+	s->links = calloc(n, sizeof(*s->links));
+	s->perf_fds = malloc(n * sizeof(*s->perf_fds));
+	if (!s->links || !s->perf_fds) {
+		free(cpus);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct perf_event_attr attr = {
+			.type = PERF_TYPE_SOFTWARE,
+			.config = PERF_COUNT_SW_CPU_CLOCK,
+			.size = sizeof(attr),
+			.freq = 1,
+			.sample_freq = frequency,
+		};
+		int fd = (int)syscall(__NR_perf_event_open, &attr, -1, cpus[i], -1,
+				      PERF_FLAG_FD_CLOEXEC);
+		struct bpf_link *link;
+
+		if (fd < 0) {
+			if (errno == ENODEV)
+				continue; /* went offline meanwhile */
+			err = -errno;
+			break;
+		}
+		link = bpf_program__attach_perf_event(s->skel->progs.sample, fd);
+		if (!link) {
+			err = -errno;
+			close(fd);
+			break;
+		}
+		s->links[s->n_cpus] = link;
+		s->perf_fds[s->n_cpus++] = fd;
+	}
+	free(cpus);
+	if (!err && s->n_cpus == 0)
+		err = -ENODEV;
+	return err;
+}
+
+struct sampler *sampler__open(const struct sampler_opts *opts)
+{
+	struct sampler *s;
+	int err;
+
+	if (opts->n_comms > PROFILE_MAX_COMMS || opts->frequency == 0) {
+		errno = EINVAL;
+		return NULL;
+	}
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return NULL;
+	verbose_libbpf = opts->verbose;
+	libbpf_set_print(print_libbpf);
+	s->kernel_stacks = opts->kernel_stacks;
+	s->skel = profile_bpf__open();
+	if (!s->skel) {
+		err = -errno;
+		goto fail;
+	}
+	s->skel->rodata->filter_all = opts->all;
+	s->skel->rodata->kernel_stacks = opts->kernel_stacks;
+	s->skel->rodata->n_comms = (__u32)opts->n_comms;
+	for (size_t i = 0; i < opts->n_comms; i++)
+		strncpy((char *)s->skel->rodata->comms[i], opts->comms[i],
+			PROFILE_COMM_LEN - 1);
+	err = profile_bpf__load(s->skel);
+	if (err)
+		goto fail;
+	err = attach_cpus(s, opts->frequency);
+	if (err)
+		goto fail;
+	return s;
+fail:
+	sampler__free(s);
+	errno = -err;
+	return NULL;
+}
+
+void sampler__free(struct sampler *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->n_cpus; i++) {
+		bpf_link__destroy(s->links[i]);
+		close(s->perf_fds[i]);
+	}
+	free(s->links);
+	free(s->perf_fds);
+	free(s->keys);
+	profile_bpf__destroy(s->skel);
+	free(s);
+}
+
+int sampler__add_pid(struct sampler *s, pid_t pid)
+{
+	__u32 key = (__u32)pid;
+	__u8 one = 1;
+
+	return bpf_map__update_elem(s->skel->maps.target_pids, &key, sizeof(key),
+				    &one, sizeof(one), BPF_ANY) ? -errno : 0;
+}
+
+int sampler__remove_pid(struct sampler *s, pid_t pid)
+{
+	__u32 key = (__u32)pid;
+
+	return bpf_map__delete_elem(s->skel->maps.target_pids, &key, sizeof(key),
+				    0) ? -errno : 0;
+}
+
+/* Flips the active buffer and waits until no program still writes the old
+ * one. Programs run for microseconds; the wait is bounded anyway. */
+static unsigned int flip_buffers(struct sampler *s)
+{
+	unsigned int old = __atomic_load_n(&s->skel->bss->active, __ATOMIC_SEQ_CST) & 1;
+	struct timespec pause = { 0, 100000 };
+
+	__atomic_store_n(&s->skel->bss->active, old ^ 1, __ATOMIC_SEQ_CST);
+	for (int i = 0; i < 10000; i++) {
+		if (__atomic_load_n(&s->skel->bss->inflight[old], __ATOMIC_SEQ_CST) == 0)
+			break;
+		nanosleep(&pause, NULL);
+	}
+	return old;
+}
+
+static size_t stack_depth(const __u64 *ips)
+{
+	size_t n = 0;
+
+	while (n < PROFILE_MAX_STACK_DEPTH && ips[n])
+		n++;
+	return n;
+}
+
+static int collect_keys(struct sampler *s, int fd, size_t *n)
+{
+	struct profile_key key, prev;
+	bool first = true;
+
+	*n = 0;
+	while (bpf_map_get_next_key(fd, first ? NULL : &prev, &key) == 0) {
+		if (*n == s->cap_keys) {
+			size_t cap = s->cap_keys ? s->cap_keys * 2 : 1024;
+			struct profile_key *k = realloc(s->keys, cap * sizeof(*k));
+
+			if (!k)
+				return -ENOMEM;
+			s->keys = k;
+			s->cap_keys = cap;
+		}
+		s->keys[(*n)++] = key;
+		prev = key;
+		first = false;
+	}
+	return 0;
+}
+
+static void clear_stacks(int fd)
+{
+	__u32 id, next;
+
+	/* Deleting while iterating would restart at the first key: walk to
+	 * the next key before deleting the current one. */
+	if (bpf_map_get_next_key(fd, NULL, &id))
+		return;
+	for (;;) {
+		bool more = bpf_map_get_next_key(fd, &id, &next) == 0;
+
+		bpf_map_delete_elem(fd, &id);
+		if (!more)
+			break;
+		id = next;
+	}
+}
+
+int sampler__drain(struct sampler *s, sampler_sample_fn fn, void *ctx)
+{
+	static __u64 user[PROFILE_MAX_STACK_DEPTH], kernel[PROFILE_MAX_STACK_DEPTH];
+	unsigned int old = flip_buffers(s);
+	int counts = bpf_map__fd(old ? s->skel->maps.counts1 : s->skel->maps.counts0);
+	int stacks = bpf_map__fd(old ? s->skel->maps.stacks1 : s->skel->maps.stacks0);
+	size_t n;
+	int err = collect_keys(s, counts, &n);
+
+	for (size_t i = 0; i < n; i++) {
+		const struct profile_key *k = &s->keys[i];
+		size_t n_user = 0, n_kernel = 0;
+		__u64 count;
+
+		if (bpf_map_lookup_elem(counts, k, &count))
+			continue;
+		bpf_map_delete_elem(counts, k);
+		if (k->user_stack_id >= 0) {
+			if (bpf_map_lookup_elem(stacks, &k->user_stack_id, user) == 0)
+				n_user = stack_depth(user);
+		}
+		if (k->kernel_stack_id >= 0) {
+			if (bpf_map_lookup_elem(stacks, &k->kernel_stack_id, kernel) == 0)
+				n_kernel = stack_depth(kernel);
+		}
+		if (n_user == 0 && n_kernel == 0) {
+			s->stack_missing += count;
+			continue;
+		}
+		fn(ctx, (pid_t)k->pid, (const uint64_t *)user, n_user,
+		   (const uint64_t *)kernel, n_kernel, count);
+	}
+	clear_stacks(stacks);
+	return err;
+}
+
+void sampler__stats(struct sampler *s, struct sampler_stats *out)
+{
+	int ncpus = libbpf_num_possible_cpus();
+	uint64_t sums[PROFILE_STAT_COUNT] = { 0 };
+	__u64 *vals;
+
+	memset(out, 0, sizeof(*out));
+	out->stack_missing = s->stack_missing;
+	if (ncpus <= 0 || !(vals = calloc((size_t)ncpus, sizeof(*vals))))
+		return;
+	for (__u32 k = 0; k < PROFILE_STAT_COUNT; k++) {
+		if (bpf_map__lookup_elem(s->skel->maps.stats, &k, sizeof(k), vals,
+					 (size_t)ncpus * sizeof(*vals), 0))
+			continue;
+		for (int c = 0; c < ncpus; c++)
+			sums[k] += vals[c];
+	}
+	free(vals);
+	out->samples = sums[PROFILE_STAT_SAMPLES];
+	out->stack_collisions = sums[PROFILE_STAT_STACK_COLLISION];
+	out->stack_errors = sums[PROFILE_STAT_STACK_ERROR];
+	out->map_full = sums[PROFILE_STAT_MAP_FULL];
+}
+
+size_t sampler__cpus(const struct sampler *s)
+{
+	return s->n_cpus;
+}

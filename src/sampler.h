@@ -1,0 +1,55 @@
+/* sampler: the only owner of the BPF skeleton (bpf/profile.bpf.c). It loads
+ * the program with the target filter, attaches it to a cpu-clock perf event
+ * on every online CPU in frequency mode, and drains the aggregated stacks:
+ * each drain flips the double buffer, waits until the kernel side has left
+ * the old one, reads it, and clears it, so every sample is delivered exactly
+ * once. */
+#ifndef PROMFILER_SAMPLER_H
+#define PROMFILER_SAMPLER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct sampler_opts {
+	bool all;                 /* every process */
+	const char *const *comms; /* process comm names (<= 8, 15 chars) */
+	size_t n_comms;
+	unsigned int frequency;   /* samples per second per CPU */
+	bool kernel_stacks;
+	bool verbose;             /* libbpf debug messages */
+};
+
+struct sampler_stats {
+	uint64_t samples;         /* matched the filter in the kernel */
+	uint64_t stack_collisions;
+	uint64_t stack_errors;
+	uint64_t map_full;
+	uint64_t stack_missing;   /* stack id gone when drained */
+};
+
+/* One aggregated sample: `count` samples of process pid with this stack.
+ * Stacks are leaf first; n_kernel is 0 without kernel stacks. */
+typedef void (*sampler_sample_fn)(void *ctx, pid_t pid, const uint64_t *user,
+				  size_t n_user, const uint64_t *kernel,
+				  size_t n_kernel, uint64_t count);
+
+struct sampler;
+
+/* Checks what loading needs before trying: 0, or -EPERM / -ENOTSUP with a
+ * one-line description of what is missing written into why. */
+int sampler__check_support(char *why, size_t len);
+/* Opens, loads and attaches. NULL with errno set on failure. */
+struct sampler *sampler__open(const struct sampler_opts *opts);
+void sampler__free(struct sampler *s);
+/* Adds a process to the kernel's PID set. 0 or -errno. */
+int sampler__add_pid(struct sampler *s, pid_t pid);
+int sampler__remove_pid(struct sampler *s, pid_t pid);
+/* Delivers every sample taken since the last drain to fn. 0 or -errno. */
+int sampler__drain(struct sampler *s, sampler_sample_fn fn, void *ctx);
+void sampler__stats(struct sampler *s, struct sampler_stats *out);
+/* Number of CPUs attached. */
+size_t sampler__cpus(const struct sampler *s);
+
+#endif

@@ -187,7 +187,9 @@ enum cli_result cli__parse(struct cli *c, int argc, char **argv, FILE *out,
 				return bad(err, "bad --weight '%s': want self or total", optarg);
 			break;
 		case OPT_SEPARATOR:
-			if (!*optarg || strlen(optarg) > 8 || strpbrk(optarg, "\"\\\n"))
+			if (!*optarg || strlen(optarg) > 8 || strpbrk(optarg, "\"\\\n") ||
+			    (strchr(optarg, '_') && strchr(optarg, '-') &&
+			     strchr(optarg, '.') && strchr(optarg, '~')))
 				return bad(err, "bad --separator '%s': want 1..8 characters, no quote, backslash or newline", optarg);
 			c->profiler.separator = optarg;
 			break;

@@ -2,7 +2,6 @@
 #include "frame_name.h"
 
 #include <stdbool.h>
-#include <stdio.h>
 #include <string.h>
 
 /* Kinds of perf map entries that are JavaScript functions. */
@@ -49,41 +48,57 @@ static bool put(char *out, size_t outlen, size_t *pos, const char *s, size_t len
 	return true;
 }
 
-static void sanitize_n(const char *name, size_t len, const char *sep,
-		       char *out, size_t outlen)
+/* What replaces the separator inside a name: a string sharing no character
+ * with it, so a replacement can never form a new separator. */
+static const char *substitute_for(const char *sep)
 {
-	const char *subst = strcmp(sep, "#") == 0 ? FRAME_NAME_SEP_SUBSTITUTE : "_";
-	size_t seplen = strlen(sep), pos = 0, i = 0;
+	static const char *const candidates[] = { "_", "-", ".", "~" };
 
-	if (outlen == 0)
-		return;
+	if (strcmp(sep, "#") == 0)
+		return FRAME_NAME_SEP_SUBSTITUTE;
+	for (size_t i = 0; i < sizeof(candidates) / sizeof(candidates[0]); i++)
+		if (!strchr(sep, candidates[i][0]))
+			return candidates[i];
+	return "";
+}
+
+/* Appends the sanitized form of name[0..len) at *pos. */
+static void append_sanitized(const char *name, size_t len, const char *sep,
+			     char *out, size_t outlen, size_t *pos)
+{
+	const char *subst = substitute_for(sep);
+	size_t seplen = strlen(sep), i = 0;
+
 	while (i < len) {
 		const unsigned char *p = (const unsigned char *)name + i;
 		size_t n;
 		bool ok;
 
 		if (seplen && i + seplen <= len && memcmp(p, sep, seplen) == 0) {
-			ok = put(out, outlen, &pos, subst, strlen(subst));
+			ok = put(out, outlen, pos, subst, strlen(subst));
 			i += seplen;
 		} else if (*p == '\0') {
 			break;
 		} else if ((n = utf8_seq_len(p)) && i + n <= len) {
-			ok = put(out, outlen, &pos, (const char *)p, n);
+			ok = put(out, outlen, pos, (const char *)p, n);
 			i += n;
 		} else {
-			ok = put(out, outlen, &pos, "\xef\xbf\xbd", 3); /* U+FFFD */
+			ok = put(out, outlen, pos, "\xef\xbf\xbd", 3); /* U+FFFD */
 			i++;
 		}
 		if (!ok)
 			break;
 	}
-	out[pos] = '\0';
+	out[*pos] = '\0';
 }
 
 void frame_name__sanitize(const char *name, const char *sep, char *out,
 			  size_t outlen)
 {
-	sanitize_n(name, strlen(name), sep, out, outlen);
+	size_t pos = 0;
+
+	if (outlen)
+		append_sanitized(name, strlen(name), sep, out, outlen, &pos);
 }
 
 /* "file:line:col" -> length of "file:line" (drops a trailing ":col" when the
@@ -112,10 +127,11 @@ static size_t location_without_column(const char *loc, size_t len)
 void frame_name__from_perfmap(const char *raw, enum frame_style style,
 			      const char *sep, char *out, size_t outlen)
 {
-	char tmp[FRAME_NAME_MAX];
 	const char *body = NULL, *space, *name;
-	size_t namelen, loclen = 0;
+	size_t namelen, loclen = 0, pos = 0;
 
+	if (outlen == 0)
+		return;
 	for (size_t i = 0; i < sizeof(js_kinds) / sizeof(js_kinds[0]); i++) {
 		size_t n = strlen(js_kinds[i]);
 
@@ -143,21 +159,25 @@ void frame_name__from_perfmap(const char *raw, enum frame_style style,
 		name = "(anonymous)";
 		namelen = strlen(name);
 	}
-	if (style == FRAME_STYLE_LOCATION && loclen)
-		snprintf(tmp, sizeof(tmp), "%.*s %.*s", (int)namelen, name,
-			 (int)loclen, space + 1);
-	else
-		snprintf(tmp, sizeof(tmp), "%.*s", (int)namelen, name);
-	frame_name__sanitize(tmp, sep, out, outlen);
+	append_sanitized(name, namelen, sep, out, outlen, &pos);
+	if (style == FRAME_STYLE_LOCATION && loclen && put(out, outlen, &pos, " ", 1))
+		append_sanitized(space + 1, loclen, sep, out, outlen, &pos);
 }
 
 void frame_name__module(const char *path, const char *sep, char *out,
 			size_t outlen)
 {
-	char tmp[FRAME_NAME_MAX];
 	const char *base = strrchr(path, '/');
+	size_t pos = 0;
 
+	if (outlen == 0)
+		return;
 	base = base ? base + 1 : path;
-	snprintf(tmp, sizeof(tmp), "[%s]", *base ? base : "unknown");
-	frame_name__sanitize(tmp, sep, out, outlen);
+	if (!*base)
+		base = "unknown";
+	if (put(out, outlen, &pos, "[", 1)) {
+		append_sanitized(base, strlen(base), sep, out, outlen, &pos);
+		put(out, outlen, &pos, "]", 1);
+	}
+	out[pos] = '\0';
 }

@@ -11,7 +11,8 @@
  *
  * Every result is valid UTF-8 (bad bytes become U+FFFD) and holds no
  * separator: each occurrence is replaced by FRAME_NAME_SEP_SUBSTITUTE when
- * the separator is "#" (JS private methods are "#name"), by "_" otherwise. */
+ * the separator is "#" (JS private methods are "#name"), otherwise by the
+ * first of "_", "-", ".", "~" that the separator does not contain. */
 #ifndef PROMFILER_FRAME_NAME_H
 #define PROMFILER_FRAME_NAME_H
 

@@ -319,6 +319,7 @@ int perfmap__refresh(struct perfmap *m)
 			}
 			if (!nl)
 				break;
+			line[line_len] = '\0'; /* parse_hex stops there */
 			if (!m->skipping && (err = add_line(m, line, line_len)))
 				goto out;
 			m->skipping = false;

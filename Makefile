@@ -17,13 +17,12 @@ WARNINGS := -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes \
 CFLAGS ?= -g -O2
 ALL_CFLAGS := $(CFLAGS) -std=gnu11 -D_GNU_SOURCE $(WARNINGS) -MMD -MP \
 	-I$(OUTPUT) -Ibpf -Isrc -Iinclude -DPROMFILER_VERSION='"$(VERSION)"'
-LDLIBS := -lbpf -lelf -lz -lmicrohttpd -lpthread -lm
+LDLIBS := -lbpf -lelf -lz -lmicrohttpd -liberty -lpthread -lm
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Ivmlinux/$(ARCH) \
 	-Ibpf -Wall -Werror
 
-# Userspace modules, in pipeline order; main.c only wires them.
-MODULES := buf strtab procfs perfmap frame_name symbolize tree target \
-	render_prom sampler profiler http cli
+# Userspace modules: every src/*.c but main.c, which only wires them.
+MODULES := $(filter-out main,$(basename $(notdir $(wildcard src/*.c))))
 OBJS := $(MODULES:%=$(OUTPUT)/%.o)
 # Modules with unit tests: tests/test_<module>.c
 UNIT_TESTS := $(patsubst tests/test_%.c,$(OUTPUT)/tests/test_%,$(wildcard tests/test_*.c))

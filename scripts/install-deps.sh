@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
 	make gcc clang llvm pkg-config bpftool           # build chain
-	libbpf-dev libelf-dev zlib1g-dev libmicrohttpd-dev
+	libbpf-dev libelf-dev zlib1g-dev libmicrohttpd-dev libiberty-dev
 	libcriterion-dev                                 # unit tests
 	prometheus curl libcap2-bin util-linux procps    # integration tests
 )

@@ -55,6 +55,11 @@ COUNT_MAP(counts0);
 COUNT_MAP(counts1);
 
 struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 64 * 1024);
+} events SEC(".maps");
+
+struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, PROFILE_STAT_COUNT);
 	__type(key, __u32);
@@ -162,5 +167,40 @@ int sample(struct bpf_perf_event_data *ctx)
 	else
 		record(ctx, pid, &stacks1, &counts1);
 	__sync_fetch_and_add(&inflight[buf], -1);
+	return 0;
+}
+
+static __always_inline void send_event(__u32 pid, __u32 kind)
+{
+	struct profile_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+
+	if (!e)
+		return; /* full: userspace's /proc check is the backstop */
+	e->pid = pid;
+	e->kind = kind;
+	bpf_ringbuf_submit(e, 0);
+}
+
+/* Exits of target processes end their targets at once, instead of at the
+ * next look at /proc. Only the thread group leader's exit counts. Raw
+ * tracepoints need no tracefs mount (containers often have none). */
+SEC("raw_tp/sched_process_exit")
+int on_exit(void *ctx)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 pid = id >> 32;
+
+	if (pid != (__u32)id || !wanted(pid))
+		return 0;
+	send_event(pid, PROFILE_EVENT_EXIT);
+	return 0;
+}
+
+/* After exec a process may no longer match --comm, or match it now: every
+ * exec is reported (userspace ignores PIDs it does not know). */
+SEC("raw_tp/sched_process_exec")
+int on_exec(void *ctx)
+{
+	send_event(bpf_get_current_pid_tgid() >> 32, PROFILE_EVENT_EXEC);
 	return 0;
 }

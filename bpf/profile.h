@@ -26,4 +26,15 @@ enum profile_stat {
 	PROFILE_STAT_COUNT
 };
 
+/* Lifecycle events sent to userspace through the `events` ring buffer. */
+enum profile_event_kind {
+	PROFILE_EVENT_EXIT = 1, /* a target process exited */
+	PROFILE_EVENT_EXEC = 2, /* a process replaced its program */
+};
+
+struct profile_event {
+	__u32 pid;
+	__u32 kind;
+};
+
 #endif

@@ -214,6 +214,22 @@ static void on_sample(void *ctx, pid_t pid, const uint64_t *user, size_t n_user,
 	tree__add(t->tree, node, count);
 }
 
+static void on_event(void *ctx, pid_t pid, enum sampler_event ev)
+{
+	struct profiler *p = ctx;
+
+	if (!targets__end(p->targets, pid))
+		return;
+	if (ev == SAMPLER_EVENT_EXIT) {
+		/* A --pid target's PID may be reused by an unrelated process. */
+		sampler__remove_pid(p->sampler, pid);
+		logf_(p, "pid %d exited", (int)pid);
+	} else {
+		logf_(p, "pid %d ran exec: it is a new target if it still matches",
+		      (int)pid);
+	}
+}
+
 static bool window_due(const struct profiler *p)
 {
 	struct timespec now;
@@ -238,7 +254,9 @@ int profiler__poll(struct profiler *p)
 
 		logf_(p, "profiling pid %d (%s)", (int)t->pid, t->comm);
 	}
-	targets__check_exits(p->targets);
+	if (!err)
+		err = sampler__events(p->sampler, on_event, p);
+	targets__check_exits(p->targets); /* backstop for lost events */
 	if (window_due(p)) {
 		targets__end_window(p->targets);
 		p->windows_completed++;

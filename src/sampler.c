@@ -30,7 +30,24 @@ struct sampler {
 	uint64_t stack_missing;
 	struct profile_key *keys; /* drain scratch */
 	size_t cap_keys;
+	struct ring_buffer *events;
+	sampler_event_fn event_fn; /* set for the length of sampler__events */
+	void *event_ctx;
 };
+
+static int on_event(void *ctx, void *data, size_t size)
+{
+	struct sampler *s = ctx;
+	const struct profile_event *e = data;
+
+	if (size < sizeof(*e) || !s->event_fn)
+		return 0;
+	if (e->kind == PROFILE_EVENT_EXIT)
+		s->event_fn(s->event_ctx, (pid_t)e->pid, SAMPLER_EVENT_EXIT);
+	else if (e->kind == PROFILE_EVENT_EXEC)
+		s->event_fn(s->event_ctx, (pid_t)e->pid, SAMPLER_EVENT_EXEC);
+	return 0;
+}
 
 static bool verbose_libbpf;
 
@@ -203,6 +220,15 @@ struct sampler *sampler__open(const struct sampler_opts *opts)
 	err = profile_bpf__load(s->skel);
 	if (err)
 		goto fail;
+	err = profile_bpf__attach(s->skel); /* the lifecycle tracepoints */
+	if (err)
+		goto fail;
+	s->events = ring_buffer__new(bpf_map__fd(s->skel->maps.events), on_event,
+				     s, NULL);
+	if (!s->events) {
+		err = -errno;
+		goto fail;
+	}
 	err = attach_cpus(s, opts->frequency);
 	if (err)
 		goto fail;
@@ -224,6 +250,7 @@ void sampler__free(struct sampler *s)
 	free(s->links);
 	free(s->perf_fds);
 	free(s->keys);
+	ring_buffer__free(s->events);
 	profile_bpf__destroy(s->skel);
 	free(s);
 }
@@ -345,6 +372,17 @@ int sampler__drain(struct sampler *s, sampler_sample_fn fn, void *ctx)
 	}
 	clear_stacks(stacks);
 	return err;
+}
+
+int sampler__events(struct sampler *s, sampler_event_fn fn, void *ctx)
+{
+	int n;
+
+	s->event_fn = fn;
+	s->event_ctx = ctx;
+	n = ring_buffer__consume(s->events);
+	s->event_fn = NULL;
+	return n < 0 ? n : 0;
 }
 
 void sampler__stats(struct sampler *s, struct sampler_stats *out)

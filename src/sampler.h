@@ -35,6 +35,13 @@ typedef void (*sampler_sample_fn)(void *ctx, pid_t pid, const uint64_t *user,
 				  size_t n_user, const uint64_t *kernel,
 				  size_t n_kernel, uint64_t count);
 
+enum sampler_event {
+	SAMPLER_EVENT_EXIT, /* the process exited */
+	SAMPLER_EVENT_EXEC, /* the process ran exec: its name may have changed */
+};
+
+typedef void (*sampler_event_fn)(void *ctx, pid_t pid, enum sampler_event ev);
+
 struct sampler;
 
 /* Checks what loading needs before trying: 0, or -EPERM / -ENOTSUP with a
@@ -48,6 +55,8 @@ int sampler__add_pid(struct sampler *s, pid_t pid);
 int sampler__remove_pid(struct sampler *s, pid_t pid);
 /* Delivers every sample taken since the last drain to fn. 0 or -errno. */
 int sampler__drain(struct sampler *s, sampler_sample_fn fn, void *ctx);
+/* Delivers the lifecycle events queued since the last call. 0 or -errno. */
+int sampler__events(struct sampler *s, sampler_event_fn fn, void *ctx);
 void sampler__stats(struct sampler *s, struct sampler_stats *out);
 /* Number of CPUs attached. */
 size_t sampler__cpus(const struct sampler *s);

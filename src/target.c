@@ -122,6 +122,17 @@ size_t targets__check_exits(struct target_table *tt)
 	return marked;
 }
 
+bool targets__end(struct target_table *tt, pid_t pid)
+{
+	for (size_t i = 0; i < tt->count; i++) {
+		if (tt->items[i]->pid == pid && !tt->items[i]->exited) {
+			tt->items[i]->exited = true;
+			return true;
+		}
+	}
+	return false;
+}
+
 void targets__end_window(struct target_table *tt)
 {
 	size_t kept = 0;

@@ -39,6 +39,9 @@ struct target *targets__get(struct target_table *tt, pid_t pid);
 /* Marks targets whose process exited, or whose PID now names another
  * process. Returns how many were newly marked. */
 size_t targets__check_exits(struct target_table *tt);
+/* Marks the live target of pid as exited (its process exited or ran exec).
+ * Returns whether there was one. */
+bool targets__end(struct target_table *tt, pid_t pid);
 /* Ends the window of every tree and frees targets that exited before the
  * previous window ended. */
 void targets__end_window(struct target_table *tt);

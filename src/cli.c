@@ -18,6 +18,7 @@ static const char help_text[] =
 	"  -c, --comm NAME            profile processes named NAME, including ones\n"
 	"                             started later (repeatable, up to 8; 15 chars)\n"
 	"  -a, --all                  profile every process\n"
+	"  -k, --kernel               add kernel frames (name_[k]) below the user frames\n"
 	"Sampling:\n"
 	"  -F, --frequency HZ         samples per second per CPU (default 97)\n"
 	"  -s, --sampling-interval US same as a period in microseconds (1000 = 1000 Hz)\n"
@@ -51,6 +52,7 @@ static const struct option long_opts[] = {
 	{ "pid", required_argument, NULL, 'p' },
 	{ "comm", required_argument, NULL, 'c' },
 	{ "all", no_argument, NULL, 'a' },
+	{ "kernel", no_argument, NULL, 'k' },
 	{ "frequency", required_argument, NULL, 'F' },
 	{ "sampling-interval", required_argument, NULL, 's' },
 	{ "hostname", required_argument, NULL, OPT_HOSTNAME },
@@ -130,7 +132,7 @@ enum cli_result cli__parse(struct cli *c, int argc, char **argv, FILE *out,
 	defaults(c);
 	optind = 0; /* reset getopt: tests parse many command lines */
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+:p:c:aF:s:vVh", long_opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+:p:c:akF:s:vVh", long_opts, NULL)) != -1) {
 		switch (opt) {
 		case 'p':
 			if (!parse_uint(optarg, 1, INT_MAX, &v))
@@ -147,6 +149,9 @@ enum cli_result cli__parse(struct cli *c, int argc, char **argv, FILE *out,
 			break;
 		case 'a':
 			c->profiler.all = true;
+			break;
+		case 'k':
+			c->profiler.kernel = true;
 			break;
 		case 'F':
 			if (!parse_uint(optarg, 1, 100000, &v))

@@ -140,6 +140,12 @@ void frame_name__from_perfmap(const char *raw, enum frame_style style,
 			break;
 		}
 	}
+	/* Without --interpreted-frames-native-stack every interpreted function
+	 * returns into this one shared builtin: say what it is. */
+	if (strcmp(raw, "Builtin:InterpreterEntryTrampoline") == 0) {
+		frame_name__sanitize(FRAME_NAME_INTERPRETED, sep, out, outlen);
+		return;
+	}
 	if (!body) { /* builtins, stubs, regexps, handlers: keep as written */
 		frame_name__sanitize(raw, sep, out, outlen);
 		return;

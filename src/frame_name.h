@@ -8,6 +8,9 @@
  *   Node 24     "JS:*'fib /app.js:1:13"
  * Tier markers (* ~ ^ + ') are stripped; an empty name is "(anonymous)".
  * Non-JS code keeps its kind: "Builtin:ArrayPrototypePush", "RegExp:^a+$".
+ * "Builtin:InterpreterEntryTrampoline", where every interpreted function
+ * returns when Node runs without --interpreted-frames-native-stack, is
+ * "(interpreted)".
  *
  * Every result is valid UTF-8 (bad bytes become U+FFFD) and holds no
  * separator: each occurrence is replaced by FRAME_NAME_SEP_SUBSTITUTE when
@@ -19,6 +22,7 @@
 #include <stddef.h>
 
 #define FRAME_NAME_MAX 1024
+#define FRAME_NAME_INTERPRETED "(interpreted)"
 #define FRAME_NAME_SEP_SUBSTITUTE "\xe2\x99\xaf" /* U+266F MUSIC SHARP SIGN */
 
 enum frame_style {

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "kallsyms.h"
 #include "sampler.h"
 #include "strtab.h"
 #include "symbolize.h"
@@ -23,6 +24,7 @@ struct profiler {
 	struct sampler *sampler;
 	struct strtab *frames;
 	struct target_table *targets;
+	struct kallsyms *kallsyms;     /* with opts.kernel only */
 	pthread_mutex_t lock;
 	struct timespec window_end;
 	uint64_t windows_completed;
@@ -63,6 +65,7 @@ struct profiler *profiler__new(const struct profiler_opts *opts)
 	struct sampler_opts so = {
 		.all = opts->all, .comms = opts->comms, .n_comms = opts->n_comms,
 		.frequency = opts->frequency, .verbose = opts->verbose,
+		.kernel_stacks = opts->kernel,
 	};
 	struct profiler *p = calloc(1, sizeof(*p));
 	uint32_t root;
@@ -85,6 +88,10 @@ struct profiler *profiler__new(const struct profiler_opts *opts)
 		err = -ENOMEM;
 		goto fail;
 	}
+	if (opts->kernel && !(p->kallsyms = kallsyms__load())) {
+		err = -errno;
+		goto fail;
+	}
 	pthread_mutex_init(&p->lock, NULL);
 	p->sampler = sampler__open(&so);
 	if (!p->sampler) {
@@ -105,6 +112,7 @@ struct profiler *profiler__new(const struct profiler_opts *opts)
 	set_window_end(p);
 	return p;
 fail:
+	kallsyms__free(p->kallsyms);
 	targets__free(p->targets);
 	strtab__free(p->frames);
 	free(p->separator);
@@ -119,6 +127,7 @@ void profiler__free(struct profiler *p)
 		return;
 	sampler__free(p->sampler);
 	targets__free(p->targets);
+	kallsyms__free(p->kallsyms);
 	strtab__free(p->frames);
 	free(p->separator);
 	pthread_mutex_destroy(&p->lock);
@@ -164,9 +173,22 @@ static void refresh_target(struct profiler *p, struct target *t)
 		      strerror(-err));
 }
 
-static bool is_module_name(const char *name)
+/* Frames that say only where code runs, not which function: a run of them
+ * is shown once. */
+static bool is_placeholder(const char *name)
 {
-	return name && name[0] == '[';
+	return name && (name[0] == '[' || strcmp(name, FRAME_NAME_INTERPRETED) == 0);
+}
+
+/* "name_[k]", as flame graph tools mark kernel frames. */
+static uint32_t kernel_frame(struct profiler *p, uint64_t ip)
+{
+	const char *sym = p->kallsyms ? kallsyms__lookup(p->kallsyms, ip) : NULL;
+	char raw[FRAME_NAME_MAX], name[FRAME_NAME_MAX];
+
+	snprintf(raw, sizeof(raw), "%s_[k]", sym ? sym : "[unknown]");
+	frame_name__sanitize(raw, p->separator, name, sizeof(name));
+	return strtab__intern(p->frames, name);
 }
 
 static void on_sample(void *ctx, pid_t pid, const uint64_t *user, size_t n_user,
@@ -177,8 +199,6 @@ static void on_sample(void *ctx, pid_t pid, const uint64_t *user, size_t n_user,
 	struct target *t = targets__get(p->targets, pid);
 	uint32_t node = TREE_ROOT, prev = STRTAB_NONE;
 
-	(void)kernel;
-	(void)n_kernel;
 	p->samples_drained += count;
 	if (!t) {
 		if (errno == ESRCH)
@@ -200,13 +220,22 @@ static void on_sample(void *ctx, pid_t pid, const uint64_t *user, size_t n_user,
 			p->dropped_no_memory += count;
 			return;
 		}
-		/* Runs of one module's unnamed frames carry no information. */
-		if (frame == prev && !resolved &&
-		    is_module_name(strtab__get(p->frames, frame)))
+		if (frame == prev && is_placeholder(strtab__get(p->frames, frame)))
 			continue;
 		prev = frame;
 		node = tree__child(t->tree, node, frame);
 		if (node == TREE_NONE) {
+			p->dropped_no_memory += count;
+			return;
+		}
+	}
+	/* Kernel frames go below the user frames of the same sample. */
+	for (size_t i = n_kernel; i-- > 0;) {
+		uint32_t frame = kernel_frame(p, kernel[i]);
+
+		if (frame != STRTAB_NONE)
+			node = tree__child(t->tree, node, frame);
+		if (frame == STRTAB_NONE || node == TREE_NONE) {
 			p->dropped_no_memory += count;
 			return;
 		}

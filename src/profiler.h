@@ -19,6 +19,7 @@ struct profiler_opts {
 	const char *const *comms; /* and processes with these comms */
 	size_t n_comms;
 	bool all;                 /* or every process */
+	bool kernel;              /* add kernel frames (name_[k]) below user frames */
 	unsigned int frequency;   /* Hz per CPU */
 	unsigned int window_seconds;
 	enum prom_weight weight;

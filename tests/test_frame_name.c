@@ -239,3 +239,13 @@ Test(frame_name, module_names)
 	frame_name__module("/usr/lib/libc.so.6", "#", out, 5);
 	cr_assert_str_eq(out, "[lib");
 }
+
+Test(frame_name, interpreter_trampoline_is_interpreted)
+{
+	frame_name__from_perfmap("Builtin:InterpreterEntryTrampoline",
+				 FRAME_STYLE_FUNCTION, "#", out, sizeof(out));
+	cr_assert_str_eq(out, "(interpreted)");
+	frame_name__from_perfmap("Builtin:InterpreterEnterBytecode",
+				 FRAME_STYLE_FUNCTION, "#", out, sizeof(out));
+	cr_assert_str_eq(out, "Builtin:InterpreterEnterBytecode");
+}

@@ -84,4 +84,110 @@ clean:
 	$(call msg,CLEAN,$(OUTPUT))
 	$(Q)rm -rf $(OUTPUT) promfiler-bpf
 
+# ELF fixtures for test_elfsym: one C++ source built as a non-PIE and a PIE
+# executable and a shared library, that library stripped to its .dynsym, and
+# its separate debug file. Order-only: the test reads them at run time.
+ELF_FIXTURES := $(OUTPUT)/fixtures
+ELF_FIXTURE_BINS := $(addprefix $(ELF_FIXTURES)/,nonpie pie libfixture.so \
+	libfixture-stripped.so libfixture.debug)
+ELF_FIXTURE_FLAGS := -O1 -g -Wl,--build-id
+$(ELF_FIXTURES):
+	$(Q)mkdir -p $@
+$(ELF_FIXTURES)/nonpie: ELF_KIND := -fno-pie -no-pie
+$(ELF_FIXTURES)/pie: ELF_KIND := -fPIE -pie
+$(ELF_FIXTURES)/libfixture.so: ELF_KIND := -fPIC -shared
+$(ELF_FIXTURES)/nonpie $(ELF_FIXTURES)/pie $(ELF_FIXTURES)/libfixture.so: \
+		tests/fixtures/elf/fixture.cc | $(ELF_FIXTURES)
+	$(call msg,CXX,$@)
+	$(Q)$(CXX) $(ELF_FIXTURE_FLAGS) $(ELF_KIND) $< -o $@
+$(ELF_FIXTURES)/libfixture-stripped.so: $(ELF_FIXTURES)/libfixture.so
+	$(call msg,STRIP,$@)
+	$(Q)strip -o $@ $<
+$(ELF_FIXTURES)/libfixture.debug: $(ELF_FIXTURES)/libfixture.so
+	$(call msg,OBJCOPY,$@)
+	$(Q)objcopy --only-keep-debug $< $@
+$(OUTPUT)/tests/test_elfsym: private ALL_CFLAGS += \
+	-DELF_FIXTURES='"$(abspath $(ELF_FIXTURES))"'
+$(OUTPUT)/tests/test_elfsym: | $(ELF_FIXTURE_BINS)
+
+# Fuzzing (libFuzzer: clang and libclang-rt-14-dev). `make fuzz` builds each
+# tests/fuzz/fuzz_<name>.c with the src/ modules it needs (listed below), all
+# with -fsanitize=fuzzer,address,undefined, into $(FUZZ_DIR), and runs each
+# for FUZZ_SECONDS from its seeds in tests/fuzz/corpus/<name>/.
+FUZZ_SECONDS ?= 60
+FUZZ_CC ?= clang
+FUZZ_DIR := $(OUTPUT)/fuzz
+FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined \
+	-fno-sanitize-recover=undefined -std=gnu11 -D_GNU_SOURCE $(WARNINGS) -Isrc
+FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+$(FUZZ_DIR)/fuzz_perfmap: $(FUZZ_DIR)/perfmap.o
+$(FUZZ_DIR)/fuzz_frame_name: $(FUZZ_DIR)/frame_name.o
+$(FUZZ_DIR)/fuzz_render_prom: $(addprefix $(FUZZ_DIR)/,render_prom.o buf.o \
+	strtab.o tree.o frame_name.o)
+$(FUZZ_DIR)/fuzz_procmaps: $(FUZZ_DIR)/procfs.o
+$(FUZZ_DIR)/fuzz_elfsym: $(FUZZ_DIR)/elfsym.o
+$(FUZZ_DIR):
+	$(Q)mkdir -p $@
+# The modules' warnings are gcc's business (the main build makes them
+# errors); clang's own extra ones must not stop the fuzzers.
+$(FUZZ_DIR)/%.o: src/%.c | $(FUZZ_DIR)
+	$(call msg,CC-FUZZ,$@)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -Wno-error -MMD -MP -c $< -o $@
+$(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c | $(FUZZ_DIR)
+	$(call msg,FUZZ,$@)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) $^ $(LDLIBS) -o $@
+.PHONY: fuzz sanitize sanitize-build
+fuzz: $(FUZZ_TARGETS:%=$(FUZZ_DIR)/fuzz_%)
+	$(Q)tests/fuzz/run.sh $(FUZZ_DIR) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+-include $(wildcard $(FUZZ_DIR)/*.d)
+# tests/test_fuzz_regressions replays tests/fixtures/fuzz-regressions/<name>/
+# through the fuzz targets themselves, built without libFuzzer, each entry
+# point renamed fuzz_<name>.
+$(OUTPUT)/tests/fuzz_%.o: tests/fuzz/fuzz_%.c | $(OUTPUT)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -DLLVMFuzzerTestOneInput=fuzz_$* -c $< -o $@
+$(OUTPUT)/tests/test_fuzz_regressions: $(FUZZ_TARGETS:%=$(OUTPUT)/tests/fuzz_%.o)
+
+# Sanitizers. `make sanitize` builds the agent and the unit tests with ASan
+# and UBSan (LeakSanitizer on) into $(SAN_OUTPUT), leaving $(OUTPUT) alone,
+# runs the unit tests, then the integration tests against that agent
+# (tests/integration/lib.sh takes AGENT from the environment).
+SAN_OUTPUT ?= .output-san
+SAN_CFLAGS ?= -g -O1 -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=undefined
+SAN_ENV := ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1
+SAN_UNIT_TESTS := $(UNIT_TESTS:$(OUTPUT)/%=$(SAN_OUTPUT)/%)
+# The agent linked inside an output dir, so a sanitized one does not
+# replace ./promfiler-bpf.
+$(OUTPUT)/promfiler-bpf: $(OBJS) $(OUTPUT)/main.o
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) $^ $(LDLIBS) -o $@
+sanitize-build:
+	$(Q)$(MAKE) --no-print-directory OUTPUT=$(SAN_OUTPUT) CFLAGS='$(SAN_CFLAGS)' \
+		$(SAN_OUTPUT)/promfiler-bpf $(SAN_UNIT_TESTS)
+sanitize: sanitize-build
+	$(Q)rc=0; \
+	$(SAN_ENV) scripts/run-tests.sh sanitize-unit $(SAN_UNIT_TESTS) || rc=1; \
+	$(SAN_ENV) PROMFILER_SANITIZE=1 AGENT=$(CURDIR)/$(SAN_OUTPUT)/promfiler-bpf \
+		$(MAKE) --no-print-directory integration || rc=1; \
+	exit $$rc
+
 -include $(wildcard $(OUTPUT)/*.d $(OUTPUT)/tests/*.d)
+
+# Flame graph page (render_flame): src/flame.js and src/flame.css become
+# NUL-terminated byte arrays in $(OUTPUT)/flame_assets.h (xxd -i), so the
+# page is one file that needs no network.
+$(OUTPUT)/flame_assets.h: src/flame.js src/flame.css | $(OUTPUT)
+	$(call msg,GEN,$@)
+	$(Q){ echo 'static const unsigned char flame_js[] = {'; \
+		xxd -i < src/flame.js; echo ', 0x00 };'; \
+		echo 'static const unsigned char flame_css[] = {'; \
+		xxd -i < src/flame.css; echo ', 0x00 };'; } > $@.tmp && mv $@.tmp $@
+$(OUTPUT)/render_flame.o: $(OUTPUT)/flame_assets.h
+
+# tests/tools/render_fixture FORMAT: a fixture profile in any renderer's
+# format on stdout, for the integration tests of the pprof and HTML outputs.
+$(OUTPUT)/tests/render_fixture: tests/tools/render_fixture.c $(OBJS) | $(OUTPUT)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) $^ $(LDLIBS) -o $@
+test integration: $(OUTPUT)/tests/render_fixture

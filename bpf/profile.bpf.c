@@ -11,6 +11,7 @@
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
 #include "profile.h"
 
 #define EEXIST 17 /* errno values are not in vmlinux.h */
@@ -19,6 +20,7 @@ char LICENSE[] SEC("license") = "GPL";
 
 const volatile bool filter_all = false;
 const volatile bool kernel_stacks = false;
+const volatile bool follow_forks = false; /* children of PID-set members join it */
 const volatile __u32 n_comms = 0;
 const volatile char comms[PROFILE_MAX_COMMS][PROFILE_COMM_LEN] = {};
 
@@ -202,5 +204,20 @@ SEC("raw_tp/sched_process_exec")
 int on_exec(void *ctx)
 {
 	send_event(bpf_get_current_pid_tgid() >> 32, PROFILE_EVENT_EXEC);
+	return 0;
+}
+
+/* Launch mode profiles the command and every process it starts: a child of
+ * a member of the PID set joins the set. (Threads share their parent's
+ * tgid, so they change nothing.) */
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
+{
+	__u32 ppid = BPF_CORE_READ(parent, tgid), cpid = BPF_CORE_READ(child, tgid);
+	__u8 one = 1;
+
+	if (!follow_forks || ppid == cpid || !bpf_map_lookup_elem(&target_pids, &ppid))
+		return 0;
+	bpf_map_update_elem(&target_pids, &cpid, &one, BPF_ANY);
 	return 0;
 }

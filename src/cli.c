@@ -8,7 +8,7 @@
 #include <string.h>
 
 static const char usage_line[] =
-	"usage: promfiler-bpf [-p PID]... [-c COMM]... [-a] [OPTIONS]\n";
+	"usage: promfiler-bpf [-p PID]... [-c COMM]... [-a] [OPTIONS] [-- COMMAND [ARG]...]\n";
 
 static const char help_text[] =
 	"promfiler-bpf: continuous CPU profiler for Node.js processes, served to Prometheus.\n"
@@ -22,16 +22,36 @@ static const char help_text[] =
 	"Sampling:\n"
 	"  -F, --frequency HZ         samples per second per CPU (default 97)\n"
 	"  -s, --sampling-interval US same as a period in microseconds (1000 = 1000 Hz)\n"
+	"One-shot (no server):\n"
+	"  -d, --duration SECONDS     profile this long, write one profile, exit\n"
+	"  -f, --format FORMAT        folded (default), svg, html, pprof or prometheus\n"
+	"  -o, --output FILE          write it to FILE (default: standard output)\n"
+	"Launch mode:\n"
+	"  -- COMMAND [ARG]...        run COMMAND with NODE_OPTIONS gaining --perf-basic-prof\n"
+	"                             --interpreted-frames-native-stack, profile it and its\n"
+	"                             children, exit with its status\n"
 	"Profile:\n"
 	"      --window SECONDS       window promfiler_cpu_profile covers (default 30)\n"
 	"      --weight self|total    gauge value: own samples (default) or inclusive\n"
 	"      --separator STR        between frames of a signature (default #)\n"
+	"      --labels LIST          series labels among pid,comm,container_id,pod,namespace\n"
+	"                             (default pid,comm; without pid, processes merge)\n"
+	"      --max-series N         call-tree nodes per process; new ones fold into\n"
+	"                             \"(other)\" past N (default 2000, 0: no limit)\n"
+	"      --max-depth N          frames per signature; deeper ones are cut at\n"
+	"                             \"(truncated)\" (default 0: no limit but the kernel's 127)\n"
+	"      --trim-bootstrap       drop the native frames below the first JS frame\n"
 	"      --frames function|location\n"
 	"                             frame names: bare function (default) or with file:line\n"
 	"Server:\n"
 	"      --hostname ADDR        address to listen on (default 0.0.0.0)\n"
 	"      --port N               port (default 9142)\n"
 	"      --path PATH            metrics path (default /metrics)\n"
+	"      --tls-cert-file FILE   serve HTTPS with this PEM certificate (chain)...\n"
+	"      --tls-key-file FILE    ...and this PEM private key (both or neither)\n"
+	"      --basic-auth-user USER require HTTP basic auth as USER on every path...\n"
+	"      --basic-auth-password-file FILE\n"
+	"                             ...with the password in FILE (trailing newline ignored)\n"
 	"Other:\n"
 	"  -v, --verbose              log more (libbpf messages too)\n"
 	"  -V, --version              print the version\n"
@@ -41,12 +61,20 @@ static const char help_text[] =
 	"  sudo promfiler-bpf --pid 1234\n"
 	"  sudo promfiler-bpf --comm node --port 9142\n"
 	"  sudo promfiler-bpf -p 1234 -F 997 --weight total --window 10\n"
+	"  sudo promfiler-bpf -p 1234 --duration 10 --format svg -o cpu.svg\n"
+	"  sudo promfiler-bpf --duration 30 --format html -o app.html -- node app.js\n"
 	"Start Node with --perf-basic-prof --interpreted-frames-native-stack to name JS frames.\n";
 
 enum {
 	OPT_HOSTNAME = 256, OPT_PORT, OPT_PATH, OPT_WINDOW, OPT_WEIGHT,
-	OPT_SEPARATOR, OPT_FRAMES,
+	OPT_SEPARATOR, OPT_FRAMES, OPT_TLS_CERT, OPT_TLS_KEY, OPT_AUTH_USER,
+	OPT_AUTH_PASSWORD_FILE, OPT_LABELS, OPT_MAX_SERIES, OPT_MAX_DEPTH,
+	OPT_TRIM_BOOTSTRAP,
 };
+
+/* Launch mode adds these to the command's NODE_OPTIONS. */
+const char cli_launch_node_options[] =
+	"--perf-basic-prof --interpreted-frames-native-stack";
 
 static const struct option long_opts[] = {
 	{ "pid", required_argument, NULL, 'p' },
@@ -62,6 +90,17 @@ static const struct option long_opts[] = {
 	{ "weight", required_argument, NULL, OPT_WEIGHT },
 	{ "separator", required_argument, NULL, OPT_SEPARATOR },
 	{ "frames", required_argument, NULL, OPT_FRAMES },
+	{ "tls-cert-file", required_argument, NULL, OPT_TLS_CERT },
+	{ "tls-key-file", required_argument, NULL, OPT_TLS_KEY },
+	{ "basic-auth-user", required_argument, NULL, OPT_AUTH_USER },
+	{ "basic-auth-password-file", required_argument, NULL, OPT_AUTH_PASSWORD_FILE },
+	{ "labels", required_argument, NULL, OPT_LABELS },
+	{ "max-series", required_argument, NULL, OPT_MAX_SERIES },
+	{ "max-depth", required_argument, NULL, OPT_MAX_DEPTH },
+	{ "trim-bootstrap", no_argument, NULL, OPT_TRIM_BOOTSTRAP },
+	{ "duration", required_argument, NULL, 'd' },
+	{ "format", required_argument, NULL, 'f' },
+	{ "output", required_argument, NULL, 'o' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "version", no_argument, NULL, 'V' },
 	{ "help", no_argument, NULL, 'h' },
@@ -106,6 +145,9 @@ static void defaults(struct cli *c)
 	c->profiler.weight = PROM_WEIGHT_SELF;
 	c->profiler.separator = "#";
 	c->profiler.frame_style = FRAME_STYLE_FUNCTION;
+	c->format = PROFILER_FORMAT_FOLDED;
+	c->profiler.labels = PROFILER_LABELS_DEFAULT;
+	c->profiler.max_series = 2000;
 	c->profiler.pids = c->pids;
 	c->profiler.comms = c->comms;
 }
@@ -126,13 +168,14 @@ static bool add_comm(struct cli *c, const char *name)
 enum cli_result cli__parse(struct cli *c, int argc, char **argv, FILE *out,
 			   FILE *err)
 {
+	bool format_set = false;
 	unsigned long v;
 	int opt;
 
 	defaults(c);
 	optind = 0; /* reset getopt: tests parse many command lines */
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+:p:c:akF:s:vVh", long_opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+:p:c:akF:s:d:f:o:vVh", long_opts, NULL)) != -1) {
 		switch (opt) {
 		case 'p':
 			if (!parse_uint(optarg, 1, INT_MAX, &v))
@@ -206,6 +249,59 @@ enum cli_result cli__parse(struct cli *c, int argc, char **argv, FILE *out,
 			else
 				return bad(err, "bad --frames '%s': want function or location", optarg);
 			break;
+		case OPT_TLS_CERT:
+			if (!*optarg)
+				return bad(err, "empty --tls-cert-file%s", "");
+			c->tls_cert_file = optarg;
+			break;
+		case OPT_TLS_KEY:
+			if (!*optarg)
+				return bad(err, "empty --tls-key-file%s", "");
+			c->tls_key_file = optarg;
+			break;
+		case OPT_AUTH_USER:
+			/* RFC 7617: a user-id cannot hold a colon. */
+			if (!*optarg || strchr(optarg, ':'))
+				return bad(err, "bad --basic-auth-user '%s': want a non-empty name without ':'", optarg);
+			c->basic_auth_user = optarg;
+			break;
+		case OPT_AUTH_PASSWORD_FILE:
+			if (!*optarg)
+				return bad(err, "empty --basic-auth-password-file%s", "");
+			c->basic_auth_password_file = optarg;
+			break;
+		case OPT_LABELS:
+			if (profiler__parse_labels(optarg, &c->profiler.labels))
+				return bad(err, "bad --labels '%s': want a list of pid, comm, container_id, pod, namespace", optarg);
+			break;
+		case OPT_MAX_SERIES:
+			if (!parse_uint(optarg, 0, 10000000, &v) || v == 1)
+				return bad(err, "bad --max-series '%s': want 0 (no limit) or 2..10000000", optarg);
+			c->profiler.max_series = (unsigned int)v;
+			break;
+		case OPT_MAX_DEPTH:
+			if (!parse_uint(optarg, 0, 1000, &v) || v == 1)
+				return bad(err, "bad --max-depth '%s': want 0 (no limit) or 2..1000", optarg);
+			c->profiler.max_depth = (unsigned int)v;
+			break;
+		case OPT_TRIM_BOOTSTRAP:
+			c->profiler.trim_bootstrap = true;
+			break;
+		case 'd':
+			if (!parse_uint(optarg, 1, 86400, &v))
+				return bad(err, "bad --duration '%s': want 1..86400 seconds", optarg);
+			c->duration = (unsigned int)v;
+			break;
+		case 'f':
+			if (profiler__parse_format(optarg, &c->format))
+				return bad(err, "bad --format '%s': want folded, svg, html, pprof or prometheus", optarg);
+			format_set = true;
+			break;
+		case 'o':
+			if (!*optarg)
+				return bad(err, "empty --output%s", "");
+			c->output = optarg;
+			break;
 		case 'v':
 			c->profiler.verbose = true;
 			break;
@@ -225,9 +321,25 @@ enum cli_result cli__parse(struct cli *c, int argc, char **argv, FILE *out,
 		}
 		}
 	}
+	/* getopt stops at "--" and steps over it; anything left is a command
+	 * only if "--" was there. */
+	if (optind < argc && strcmp(argv[optind - 1], "--") != 0)
+		return bad(err, "unexpected argument '%s' (a command goes after --)", argv[optind]);
 	if (optind < argc)
-		return bad(err, "unexpected argument '%s'", argv[optind]);
-	if (!c->profiler.all && !c->profiler.n_pids && !c->profiler.n_comms)
+		c->command = argv + optind;
+	if ((format_set || c->output) && !c->duration)
+		return bad(err, "--format and --output need --duration%s", "");
+	if (c->duration) { /* one window: the whole run */
+		c->profiler.window_seconds = c->duration;
+		c->profiler.manual_windows = true;
+	}
+	c->profiler.follow_forks = c->command != NULL;
+	if (!c->tls_cert_file != !c->tls_key_file)
+		return bad(err, "--tls-cert-file and --tls-key-file go together%s", "");
+	if (!c->basic_auth_user != !c->basic_auth_password_file)
+		return bad(err, "--basic-auth-user and --basic-auth-password-file go together%s", "");
+	if (!c->profiler.all && !c->profiler.n_pids && !c->profiler.n_comms &&
+	    !c->command)
 		add_comm(c, "node");
 	return CLI_RUN;
 }

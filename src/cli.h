@@ -18,10 +18,23 @@ struct cli {
 	const char *hostname;
 	unsigned int port;
 	const char *metrics_path;
+	/* TLS (PEM files) and basic auth: both of a pair, or neither. */
+	const char *tls_cert_file;
+	const char *tls_key_file;
+	const char *basic_auth_user;
+	const char *basic_auth_password_file;
+	/* One-shot mode: profile for duration seconds, write one profile. */
+	unsigned int duration;         /* 0: serve HTTP until stopped */
+	enum profiler_format format;
+	const char *output;            /* NULL: standard output */
+	/* Launch mode: the command after "--", NULL-terminated, or NULL. */
+	char **command;
 	pid_t pids[CLI_MAX_PIDS];
 	const char *comms[CLI_MAX_COMMS];
 	char comm_storage[CLI_MAX_COMMS][16]; /* truncated to the kernel's 15 */
 };
+
+extern const char cli_launch_node_options[];
 
 enum cli_result {
 	CLI_RUN,   /* options parsed: run */

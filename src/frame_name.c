@@ -62,6 +62,27 @@ static const char *substitute_for(const char *sep)
 	return "";
 }
 
+/* Pieces sanitized one by one can still form the separator where they are
+ * joined ("[" + "libc.so.6" + "]" with separator "]" or "[l"; "f" + " " +
+ * "/app.js" with "f /"): replaces, in place, what the joins made. The
+ * substitute shares no character with the separator, so no new occurrence
+ * appears, and it is never longer (the 3-byte substitute goes with the
+ * 1-byte "#", which no join contains), so the name never grows. */
+static void replace_joined_separators(char *s, const char *sep)
+{
+	const char *subst = substitute_for(sep);
+	size_t seplen = strlen(sep), sublen = strlen(subst);
+	char *p;
+
+	if (!seplen || sublen > seplen)
+		return;
+	while ((p = strstr(s, sep))) {
+		memcpy(p, subst, sublen);
+		memmove(p + sublen, p + seplen, strlen(p + seplen) + 1);
+		s = p + sublen;
+	}
+}
+
 /* Appends the sanitized form of name[0..len) at *pos. */
 static void append_sanitized(const char *name, size_t len, const char *sep,
 			     char *out, size_t outlen, size_t *pos)
@@ -124,6 +145,14 @@ static size_t location_without_column(const char *loc, size_t len)
 	return (size_t)(last - loc);
 }
 
+bool frame_name__is_js(const char *raw)
+{
+	for (size_t i = 0; i < sizeof(js_kinds) / sizeof(js_kinds[0]); i++)
+		if (strncmp(raw, js_kinds[i], strlen(js_kinds[i])) == 0)
+			return true;
+	return false;
+}
+
 void frame_name__from_perfmap(const char *raw, enum frame_style style,
 			      const char *sep, char *out, size_t outlen)
 {
@@ -166,8 +195,10 @@ void frame_name__from_perfmap(const char *raw, enum frame_style style,
 		namelen = strlen(name);
 	}
 	append_sanitized(name, namelen, sep, out, outlen, &pos);
-	if (style == FRAME_STYLE_LOCATION && loclen && put(out, outlen, &pos, " ", 1))
+	if (style == FRAME_STYLE_LOCATION && loclen && put(out, outlen, &pos, " ", 1)) {
 		append_sanitized(space + 1, loclen, sep, out, outlen, &pos);
+		replace_joined_separators(out, sep);
+	}
 }
 
 void frame_name__module(const char *path, const char *sep, char *out,
@@ -186,4 +217,5 @@ void frame_name__module(const char *path, const char *sep, char *out,
 		put(out, outlen, &pos, "]", 1);
 	}
 	out[pos] = '\0';
+	replace_joined_separators(out, sep);
 }

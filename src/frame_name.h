@@ -19,6 +19,7 @@
 #ifndef PROMFILER_FRAME_NAME_H
 #define PROMFILER_FRAME_NAME_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #define FRAME_NAME_MAX 1024
@@ -34,6 +35,9 @@ enum frame_style {
  * NUL-terminated, truncated to outlen - 1 bytes on a UTF-8 boundary). */
 void frame_name__from_perfmap(const char *raw, enum frame_style style,
 			      const char *sep, char *out, size_t outlen);
+/* Whether a perf map symbol is a JavaScript function (JS:, LazyCompile:,
+ * Function:, Script:, Eval:...), not V8's own code. */
+bool frame_name__is_js(const char *raw);
 /* "[basename]" of a mapped file, for frames no symbol source names. */
 void frame_name__module(const char *path, const char *sep, char *out,
 			size_t outlen);

@@ -1,11 +1,16 @@
-/* main: wires the command line, the profiler and the HTTP server together,
- * and runs the poll loop until SIGINT or SIGTERM. Exit status: 0 after a
- * clean stop, 1 when the profiler cannot run, 2 on a bad command line. */
+/* main: wires the command line, the profiler and the HTTP server together.
+ * Three ways to run: serve /metrics until SIGINT or SIGTERM; one-shot
+ * (--duration: profile, write one profile, exit); and launch mode (-- CMD:
+ * run CMD under the profiler, forward signals, exit with its status).
+ * Exit status: 0 after a clean stop, 1 when the profiler cannot run, 2 on a
+ * bad command line, the command's own in launch mode. */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -16,11 +21,20 @@
 #include "sampler.h"
 
 static volatile sig_atomic_t stopping;
+static volatile pid_t child_pid; /* launch mode's command, once started */
 
+/* Launch mode hands SIGINT/SIGTERM to the command and ends when it does. */
 static void on_signal(int sig)
 {
-	(void)sig;
-	stopping = 1;
+	if (child_pid > 0)
+		kill(child_pid, sig);
+	else
+		stopping = 1;
+}
+
+static void on_child(int sig)
+{
+	(void)sig; /* only cuts the loop's sleep short */
 }
 
 static void log_line(const char *line)
@@ -80,21 +94,175 @@ static size_t check_pids(struct cli *c)
 static void install_signals(void)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
+	struct sigaction sc = { .sa_handler = on_child, .sa_flags = SA_NOCLDSTOP };
 
 	sigemptyset(&sa.sa_mask);
+	sigemptyset(&sc.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGCHLD, &sc, NULL);
 	signal(SIGPIPE, SIG_IGN);
+}
+
+/* Starts the launch-mode command with the perf-map flags in NODE_OPTIONS.
+ * It waits on a pipe until its PID is in the kernel's target set, so its
+ * first instructions are profiled too. 0 or -errno (said here). */
+static int launch(struct cli *c, struct profiler *p)
+{
+	int go[2], err;
+	pid_t pid;
+
+	if (pipe2(go, O_CLOEXEC))
+		return -errno;
+	pid = fork();
+	if (pid < 0) {
+		err = -errno;
+		close(go[0]);
+		close(go[1]);
+		return err;
+	}
+	if (pid == 0) {
+		const char *old = getenv("NODE_OPTIONS");
+		char *opts = NULL;
+		char byte;
+
+		close(go[1]);
+		if (read(go[0], &byte, 1) != 1)
+			_exit(127); /* the profiler gave up */
+		if (asprintf(&opts, "%s%s%s", old ? old : "", old && *old ? " " : "",
+			     cli_launch_node_options) < 0 ||
+		    setenv("NODE_OPTIONS", opts, 1))
+			_exit(127);
+		execvp(c->command[0], c->command);
+		fprintf(stderr, "promfiler-bpf: cannot run %s: %s\n", c->command[0],
+			strerror(errno));
+		_exit(127);
+	}
+	close(go[0]);
+	err = profiler__add_pid(p, pid);
+	child_pid = pid;
+	if (!err && write(go[1], "g", 1) != 1)
+		err = -errno;
+	close(go[1]);
+	return err;
+}
+
+/* Whether the launched command has ended; its exit status goes to *status
+ * as a shell reports it (128 + signal when killed). */
+static bool command_ended(int *status)
+{
+	int ws;
+
+	if (child_pid <= 0 || waitpid(child_pid, &ws, WNOHANG) != child_pid)
+		return false;
+	child_pid = -1;
+	*status = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
+	return true;
+}
+
+static void sleep_a_second(void)
+{
+	struct timespec second = { 1, 0 };
+
+	/* A signal cuts the sleep short (EINTR): the caller looks at why. */
+	nanosleep(&second, NULL);
+}
+
+static void poll_profiler(struct profiler *p)
+{
+	int err = profiler__poll(p);
+
+	if (err)
+		fprintf(stderr, "promfiler-bpf: drain failed: %s\n", strerror(-err));
+}
+
+/* One-shot mode: profiles for --duration seconds (or until the command
+ * ends, or a signal), then writes the whole run as one profile. */
+static int run_one_shot(const struct cli *c, struct profiler *p, FILE *out,
+			int *status)
+{
+	struct profiler_render_req req = {
+		.format = c->format, .count = COUNT_TOTAL,
+		.duration_nanos = (int64_t)c->duration * 1000000000,
+	};
+	bool progress = isatty(STDERR_FILENO);
+	struct buf body;
+	int err;
+
+	for (unsigned int left = c->duration; left && !stopping;) {
+		sleep_a_second();
+		if (command_ended(status))
+			break;
+		if (child_pid > 0 && stopping)
+			continue; /* the command got the signal: wait for it */
+		left--;
+		poll_profiler(p);
+		if (progress)
+			fprintf(stderr, "\rpromfiler-bpf: %u s left, %llu samples   ", left,
+				(unsigned long long)profiler__samples(p));
+	}
+	if (progress)
+		fputc('\n', stderr);
+	poll_profiler(p);
+	profiler__end_window(p);
+	buf__init(&body);
+	err = profiler__render(p, &req, &body);
+	if (!err && fwrite(body.data, 1, body.len, out) != body.len)
+		err = -EIO;
+	if (!err && fflush(out))
+		err = -errno;
+	buf__release(&body);
+	if (err)
+		fprintf(stderr, "promfiler-bpf: cannot write the profile: %s\n",
+			strerror(-err));
+	return err;
+}
+
+/* Server mode: serves HTTP until a signal, or until the command ends. */
+static int serve(const struct cli *c, struct profiler *p, int *status)
+{
+	struct http_route routes[3];
+	struct http_server *server;
+	char why[256];
+
+	routes[0] = (struct http_route){ c->metrics_path,
+		"text/plain; version=0.0.4; charset=utf-8", render_metrics, p };
+	routes[1] = (struct http_route){ "/healthz", "text/plain; charset=utf-8",
+		render_health, NULL };
+	routes[2] = (struct http_route){ "/", "text/html; charset=utf-8",
+		render_index, (void *)c };
+	server = http__start_opts(&(struct http_opts){
+		.host = c->hostname, .port = c->port, .routes = routes, .n_routes = 3,
+		.tls_cert_file = c->tls_cert_file, .tls_key_file = c->tls_key_file,
+		.basic_auth_user = c->basic_auth_user,
+		.basic_auth_password_file = c->basic_auth_password_file,
+	}, why, sizeof(why));
+	if (!server) {
+		fprintf(stderr, "promfiler-bpf: cannot serve HTTP: %s\n", why);
+		return -EADDRNOTAVAIL;
+	}
+	fprintf(stderr, "promfiler-bpf: sampling at %u Hz, serving %s://%s:%u%s\n",
+		c->profiler.frequency, c->tls_cert_file ? "https" : "http",
+		c->hostname, c->port, c->metrics_path);
+	while (!stopping) {
+		sleep_a_second();
+		if (command_ended(status))
+			break;
+		if (!stopping)
+			poll_profiler(p);
+	}
+	fprintf(stderr, "promfiler-bpf: stopping\n");
+	http__stop(server);
+	return 0;
 }
 
 int main(int argc, char **argv)
 {
 	static struct cli c;
-	struct http_route routes[3];
-	struct http_server *server;
 	struct profiler *p;
+	FILE *out = stdout;
+	int err, status = 0;
 	char why[256];
-	int err;
 
 	switch (cli__parse(&c, argc, argv, stdout, stderr)) {
 	case CLI_EXIT:
@@ -109,8 +277,14 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (c.profiler.n_pids && !check_pids(&c) && !c.profiler.n_comms &&
-	    !c.profiler.all) {
+	    !c.profiler.all && !c.command) {
 		fprintf(stderr, "promfiler-bpf: none of the given processes exists\n");
+		return 1;
+	}
+	/* Open the output first: a bad path must not cost a profiling run. */
+	if (c.output && !(out = fopen(c.output, "wbe"))) {
+		fprintf(stderr, "promfiler-bpf: cannot write %s: %s\n", c.output,
+			strerror(errno));
 		return 1;
 	}
 	c.profiler.log = log_line;
@@ -120,38 +294,36 @@ int main(int argc, char **argv)
 		fprintf(stderr, "promfiler-bpf: cannot start the BPF sampler: %s%s\n",
 			strerror(err),
 			err == EINVAL ? " (is --frequency above kernel.perf_event_max_sample_rate?)" : "");
-		return 1;
-	}
-	routes[0] = (struct http_route){ c.metrics_path,
-		"text/plain; version=0.0.4; charset=utf-8", render_metrics, p };
-	routes[1] = (struct http_route){ "/healthz", "text/plain; charset=utf-8",
-		render_health, NULL };
-	routes[2] = (struct http_route){ "/", "text/html; charset=utf-8",
-		render_index, &c };
-	server = http__start(c.hostname, c.port, routes, 3);
-	if (!server) {
-		fprintf(stderr, "promfiler-bpf: cannot listen on %s:%u: %s\n",
-			c.hostname, c.port, strerror(errno));
-		profiler__free(p);
+		if (out != stdout)
+			fclose(out);
 		return 1;
 	}
 	install_signals();
-	fprintf(stderr, "promfiler-bpf: sampling at %u Hz, serving http://%s:%u%s\n",
-		c.profiler.frequency, c.hostname, c.port, c.metrics_path);
+	err = c.command ? launch(&c, p) : 0;
+	if (err)
+		fprintf(stderr, "promfiler-bpf: cannot start %s: %s\n", c.command[0],
+			strerror(-err));
+	else if (c.duration)
+		err = run_one_shot(&c, p, out, &status);
+	else
+		err = serve(&c, p, &status);
+	if (child_pid > 0) {
+		/* The profile is written (or the agent was stopped): the
+		 * command was run to be profiled, so it ends with us. */
+		int ws;
+		pid_t pid = child_pid;
 
-	while (!stopping) {
-		struct timespec second = { 1, 0 };
-
-		/* A signal cuts the sleep short (EINTR): the loop then ends. */
-		nanosleep(&second, NULL);
-		if (stopping)
-			break;
-		err = profiler__poll(p);
-		if (err)
-			fprintf(stderr, "promfiler-bpf: drain failed: %s\n", strerror(-err));
+		kill(pid, SIGTERM);
+		child_pid = -1;
+		/* Ended by us after a complete profile: that is success. */
+		if (waitpid(pid, &ws, 0) == pid && !(WIFSIGNALED(ws) &&
+						     WTERMSIG(ws) == SIGTERM && !stopping))
+			status = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
 	}
-	fprintf(stderr, "promfiler-bpf: stopping\n");
-	http__stop(server);
 	profiler__free(p);
-	return 0;
+	if (out != stdout && fclose(out) && !err)
+		err = -errno;
+	if (err)
+		return 1;
+	return c.command ? status : 0;
 }

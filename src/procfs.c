@@ -2,7 +2,9 @@
 #include "procfs.h"
 
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -122,6 +124,170 @@ int procfs__ns_pid(pid_t pid, pid_t *ns_pid)
 	return err;
 }
 
+static void note_flag(const char *arg, size_t len, struct node_flags *out)
+{
+	static const char *const perf[] = {
+		"--perf-basic-prof", "--perf-basic-prof-only-functions", "--perf-prof",
+	};
+
+	for (size_t i = 0; i < sizeof(perf) / sizeof(perf[0]); i++)
+		if (len == strlen(perf[i]) && memcmp(arg, perf[i], len) == 0)
+			out->perf_basic_prof = true;
+	if (len == strlen("--interpreted-frames-native-stack") &&
+	    memcmp(arg, "--interpreted-frames-native-stack", len) == 0)
+		out->interpreted_frames = true;
+}
+
+/* node's options that take their value as the next argument. */
+static bool takes_value(const char *arg)
+{
+	static const char *const opts[] = {
+		"-r", "--require", "--import", "--loader", "--experimental-loader",
+		"-C", "--conditions", "--title", "--env-file", "--inspect-port",
+	};
+
+	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
+		if (strcmp(arg, opts[i]) == 0)
+			return true;
+	return false;
+}
+
+void procfs__parse_node_flags(const char *cmdline, size_t cmdline_len,
+			      const char *environ, size_t environ_len,
+			      struct node_flags *out)
+{
+	const char *p = cmdline, *end = cmdline + cmdline_len, *base;
+	bool value_next = false;
+
+	memset(out, 0, sizeof(*out));
+	if (!cmdline_len)
+		return;
+	base = strrchr(p, '/');
+	base = base && base < end ? base + 1 : p;
+	out->is_node = strncmp(base, "node", 4) == 0;
+	/* node's own options come before the script; the rest is the app's. */
+	for (p += strnlen(p, (size_t)(end - p)) + 1; p < end;
+	     p += strnlen(p, (size_t)(end - p)) + 1) {
+		size_t len = strnlen(p, (size_t)(end - p));
+
+		if (value_next) {
+			value_next = false;
+			continue;
+		}
+		if (p[0] != '-' || strcmp(p, "--") == 0)
+			break;
+		note_flag(p, len, out);
+		value_next = takes_value(p);
+	}
+	for (p = environ; p < environ + environ_len;
+	     p += strnlen(p, (size_t)(environ + environ_len - p)) + 1) {
+		size_t len = strnlen(p, (size_t)(environ + environ_len - p));
+		const char *v = p + 13, *vend = p + len;
+
+		if (len < 13 || memcmp(p, "NODE_OPTIONS=", 13) != 0)
+			continue;
+		while (v < vend) {
+			size_t n;
+
+			while (v < vend && *v == ' ')
+				v++;
+			n = strcspn(v, " ");
+			if (v + n > vend)
+				n = (size_t)(vend - v);
+			note_flag(v, n, out);
+			v += n;
+		}
+	}
+}
+
+/* Reads a whole /proc file of at most max bytes into *buf (malloc'd). */
+static int read_proc_file(pid_t pid, const char *name, size_t max, char **buf,
+			  size_t *len)
+{
+	char path[64];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	*buf = malloc(max + 1);
+	if (!*buf) {
+		close(fd);
+		return -ENOMEM;
+	}
+	*len = 0;
+	while (*len < max && (n = read(fd, *buf + *len, max - *len)) > 0)
+		*len += (size_t)n;
+	(*buf)[*len] = '\0';
+	close(fd);
+	return 0;
+}
+
+int procfs__node_flags(pid_t pid, struct node_flags *out)
+{
+	char *cmdline = NULL, *env = NULL;
+	size_t cmdline_len = 0, env_len = 0;
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	err = read_proc_file(pid, "cmdline", 65536, &cmdline, &cmdline_len);
+	if (!err && read_proc_file(pid, "environ", 262144, &env, &env_len))
+		env_len = 0; /* unreadable environment: judge by the command line */
+	if (!err)
+		procfs__parse_node_flags(cmdline, cmdline_len, env, env_len, out);
+	free(cmdline);
+	free(env);
+	return err;
+}
+
+int procfs__self_usage(struct proc_usage *out)
+{
+	char buf[1024], *p;
+	unsigned long long utime, stime, start, vsize;
+	long long rss;
+	long ticks = sysconf(_SC_CLK_TCK), page = sysconf(_SC_PAGESIZE);
+	struct rlimit rl;
+	struct dirent *de;
+	double boot = 0;
+	FILE *f;
+	DIR *d;
+	int err = read_small_file("/proc/self/stat", buf, sizeof(buf));
+
+	memset(out, 0, sizeof(*out));
+	if (err)
+		return err;
+	p = strrchr(buf, ')');
+	/* Fields 14, 15 (utime, stime), 22 (starttime), 23 (vsize), 24 (rss). */
+	if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu "
+			 "%*d %*d %*d %*d %*d %*d %llu %llu %lld", &utime, &stime,
+			 &start, &vsize, &rss) != 5 || ticks <= 0)
+		return -EINVAL;
+	f = fopen("/proc/stat", "re");
+	if (f) {
+		while (fgets(buf, sizeof(buf), f))
+			if (sscanf(buf, "btime %lf", &boot) == 1)
+				break;
+		fclose(f);
+	}
+	out->cpu_seconds = (double)(utime + stime) / (double)ticks;
+	out->start_time = boot + (double)start / (double)ticks;
+	out->virtual_bytes = vsize;
+	out->resident_bytes = rss > 0 ? (uint64_t)rss * (uint64_t)page : 0;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0)
+		out->max_fds = rl.rlim_cur;
+	d = opendir("/proc/self/fd");
+	if (d) {
+		while ((de = readdir(d)))
+			if (de->d_name[0] != '.')
+				out->open_fds++;
+		closedir(d);
+		out->open_fds--; /* the directory stream's own descriptor */
+	}
+	return 0;
+}
+
 static int by_start(const void *a, const void *b)
 {
 	const struct procmap *x = a, *y = b;
@@ -132,7 +298,7 @@ static int by_start(const void *a, const void *b)
 int procmaps__load_file(FILE *f, struct procmaps *out)
 {
 	char line[4096 + 256];
-	size_t cap = 0;
+	size_t cap = 0, kept = 0;
 
 	memset(out, 0, sizeof(*out));
 	while (fgets(line, sizeof(line), f)) {
@@ -180,6 +346,17 @@ int procmaps__load_file(FILE *f, struct procmaps *out)
 	}
 	if (out->count)
 		qsort(out->maps, out->count, sizeof(*out->maps), by_start);
+	/* procmaps__find's binary search needs disjoint mappings. The kernel
+	 * writes them so, but a read that races with mmap/munmap can see one
+	 * twice or overlapping another: keep the first of an overlap. */
+	for (size_t i = 0; i < out->count; i++) {
+		if (kept && out->maps[i].start < out->maps[kept - 1].end) {
+			free(out->maps[i].path);
+			continue;
+		}
+		out->maps[kept++] = out->maps[i];
+	}
+	out->count = kept;
 	return 0;
 }
 

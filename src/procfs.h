@@ -4,6 +4,7 @@
 #ifndef PROMFILER_PROCFS_H
 #define PROMFILER_PROCFS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -21,6 +22,33 @@ int procfs__parse_stat_start_time(const char *stat, uint64_t *ticks);
  * /proc/PID/status (the PID itself on kernels without NSpid). */
 int procfs__ns_pid(pid_t pid, pid_t *ns_pid);
 int procfs__parse_ns_pid(FILE *status, pid_t *ns_pid);
+
+/* What a Node process was started with that matters for naming its frames:
+ * from its command line (node's own options, before the script) and its
+ * NODE_OPTIONS environment variable. */
+struct node_flags {
+	bool is_node;            /* argv[0] is a node binary */
+	bool perf_basic_prof;    /* --perf-basic-prof[-only-functions] or --perf-prof */
+	bool interpreted_frames; /* --interpreted-frames-native-stack */
+};
+
+int procfs__node_flags(pid_t pid, struct node_flags *out);
+/* cmdline and environ as in /proc: NUL-separated strings. */
+void procfs__parse_node_flags(const char *cmdline, size_t cmdline_len,
+			      const char *environ, size_t environ_len,
+			      struct node_flags *out);
+
+/* What every Prometheus exporter says of its own process (process_*). */
+struct proc_usage {
+	double cpu_seconds;       /* user + system */
+	double start_time;        /* seconds since the epoch */
+	uint64_t resident_bytes;
+	uint64_t virtual_bytes;
+	uint64_t open_fds;
+	uint64_t max_fds;
+};
+
+int procfs__self_usage(struct proc_usage *out);
 
 /* Executable file mappings of a process, from /proc/PID/maps. */
 struct procmap {

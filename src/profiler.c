@@ -11,7 +11,12 @@
 #include <string.h>
 #include <time.h>
 
+#include "elfsym.h"
 #include "kallsyms.h"
+#include "procfs.h"
+#include "render_flame.h"
+#include "render_folded.h"
+#include "render_pprof.h"
 #include "sampler.h"
 #include "strtab.h"
 #include "symbolize.h"
@@ -24,11 +29,17 @@ struct profiler {
 	struct sampler *sampler;
 	struct strtab *frames;
 	struct target_table *targets;
+	struct elfsym_cache *elfsyms;  /* ELF symbol tables shared by the targets */
 	struct kallsyms *kallsyms;     /* with opts.kernel only */
 	pthread_mutex_t lock;
 	struct timespec window_end;
 	uint64_t windows_completed;
 	uint64_t unresolved_frames;
+	uint64_t budget_folded_samples; /* folded into (other) by --max-series */
+	uint64_t drains;
+	double drain_seconds;
+	uint32_t other_frame;          /* "(other)" */
+	uint32_t truncated_frame;      /* "(truncated)" */
 	uint64_t perf_map_bytes;
 	uint64_t dropped_exited;       /* samples of processes gone before the drain */
 	uint64_t dropped_no_memory;
@@ -65,7 +76,7 @@ struct profiler *profiler__new(const struct profiler_opts *opts)
 	struct sampler_opts so = {
 		.all = opts->all, .comms = opts->comms, .n_comms = opts->n_comms,
 		.frequency = opts->frequency, .verbose = opts->verbose,
-		.kernel_stacks = opts->kernel,
+		.kernel_stacks = opts->kernel, .follow_forks = opts->follow_forks,
 	};
 	struct profiler *p = calloc(1, sizeof(*p));
 	uint32_t root;
@@ -76,15 +87,20 @@ struct profiler *profiler__new(const struct profiler_opts *opts)
 	p->opts = *opts;
 	p->separator = strdup(opts->separator);
 	p->frames = strtab__new();
-	if (!p->separator || !p->frames) {
+	p->elfsyms = elfsym_cache__new(ELFSYM_DEBUG_DIR);
+	if (!p->separator || !p->frames || !p->elfsyms) {
 		err = -ENOMEM;
 		goto fail;
 	}
 	p->opts.separator = p->separator;
 	sym.separator = p->separator;
+	sym.elfsyms = p->elfsyms;
 	root = strtab__intern(p->frames, "(root)");
+	p->other_frame = strtab__intern(p->frames, "(other)");
+	p->truncated_frame = strtab__intern(p->frames, "(truncated)");
 	p->targets = targets__new(p->frames, root, &sym);
-	if (root == STRTAB_NONE || !p->targets) {
+	if (root == STRTAB_NONE || p->other_frame == STRTAB_NONE ||
+	    p->truncated_frame == STRTAB_NONE || !p->targets) {
 		err = -ENOMEM;
 		goto fail;
 	}
@@ -114,6 +130,7 @@ struct profiler *profiler__new(const struct profiler_opts *opts)
 fail:
 	kallsyms__free(p->kallsyms);
 	targets__free(p->targets);
+	elfsym_cache__free(p->elfsyms);
 	strtab__free(p->frames);
 	free(p->separator);
 	free(p);
@@ -127,6 +144,7 @@ void profiler__free(struct profiler *p)
 		return;
 	sampler__free(p->sampler);
 	targets__free(p->targets);
+	elfsym_cache__free(p->elfsyms);
 	kallsyms__free(p->kallsyms);
 	strtab__free(p->frames);
 	free(p->separator);
@@ -134,11 +152,14 @@ void profiler__free(struct profiler *p)
 	free(p);
 }
 
-/* Per-drain state of one target: refreshed once, at its first stack. */
+struct frame_path;
+
+/* Per-drain state: targets refresh once, at their first stack. */
 struct drain_ctx {
 	struct profiler *p;
 	pid_t *refreshed;
 	size_t n_refreshed, cap_refreshed;
+	struct frame_path *path;       /* scratch */
 };
 
 static bool refreshed_in_drain(struct drain_ctx *d, pid_t pid)
@@ -171,6 +192,17 @@ static void refresh_target(struct profiler *p, struct target *t)
 	if (err && err != -ENOENT)
 		logf_(p, "pid %d: cannot read its perf map: %s", (int)t->pid,
 		      strerror(-err));
+	if (!t->diagnosed && t->flags.is_node) {
+		/* Said once per target, with the flag that fixes it. */
+		t->diagnosed = true;
+		if (!after.has_perf_map)
+			logf_(p, "pid %d (%s): no perf map, JS frames cannot be named: "
+			      "start node with --perf-basic-prof", (int)t->pid, t->comm);
+		if (!t->flags.interpreted_frames)
+			logf_(p, "pid %d (%s): interpreted functions show as %s: start "
+			      "node with --interpreted-frames-native-stack", (int)t->pid,
+			      t->comm, FRAME_NAME_INTERPRETED);
+	}
 }
 
 /* Frames that say only where code runs, not which function: a run of them
@@ -191,13 +223,77 @@ static uint32_t kernel_frame(struct profiler *p, uint64_t ip)
 	return strtab__intern(p->frames, name);
 }
 
+/* A sample's frames, outermost first, as they go into the tree. */
+struct frame_path {
+	uint32_t frames[2 * PROFILER_MAX_STACK];
+	size_t n;
+	size_t first_js;           /* index of the outermost JS frame, or n */
+};
+
+/* Names the frames of one stack. false when out of memory. */
+static bool name_frames(struct profiler *p, struct target *t, const uint64_t *user,
+			size_t n_user, const uint64_t *kernel, size_t n_kernel,
+			uint64_t count, struct frame_path *path)
+{
+	uint32_t prev = STRTAB_NONE;
+
+	path->n = 0;
+	path->first_js = SIZE_MAX;
+	/* Stacks come leaf first; the tree grows from the outermost frame. */
+	for (size_t i = n_user; i-- > 0 && path->n < PROFILER_MAX_STACK;) {
+		enum frame_kind kind;
+		uint32_t frame = symbolizer__frame(t->symbolizer, user[i], &kind);
+
+		if (frame == STRTAB_NONE)
+			return false;
+		if (kind == FRAME_KIND_UNRESOLVED)
+			p->unresolved_frames += count;
+		if (kind == FRAME_KIND_JS && path->first_js == SIZE_MAX)
+			path->first_js = path->n;
+		if (frame == prev && is_placeholder(strtab__get(p->frames, frame)))
+			continue;
+		prev = frame;
+		path->frames[path->n++] = frame;
+	}
+	if (path->first_js == SIZE_MAX)
+		path->first_js = 0; /* no JS (a libuv or GC thread): keep it all */
+	/* Kernel frames go below the user frames of the same sample. */
+	for (size_t i = n_kernel; i-- > 0;) {
+		uint32_t frame = kernel_frame(p, kernel[i]);
+
+		if (frame == STRTAB_NONE)
+			return false;
+		path->frames[path->n++] = frame;
+	}
+	return true;
+}
+
+/* The child of node for frame, within the target's series budget: past
+ * --max-series nodes, new frames are folded into one "(other)" child. */
+static uint32_t budget_child(struct profiler *p, struct target *t, uint32_t node,
+			     uint32_t frame, bool *folded)
+{
+	uint32_t child = tree__find(t->tree, node, frame);
+
+	if (child != TREE_NONE)
+		return child;
+	if (p->opts.max_series && tree__size(t->tree) >= p->opts.max_series) {
+		*folded = true;
+		return tree__child(t->tree, node, p->other_frame);
+	}
+	return tree__child(t->tree, node, frame);
+}
+
 static void on_sample(void *ctx, pid_t pid, const uint64_t *user, size_t n_user,
 		      const uint64_t *kernel, size_t n_kernel, uint64_t count)
 {
 	struct drain_ctx *d = ctx;
 	struct profiler *p = d->p;
 	struct target *t = targets__get(p->targets, pid);
-	uint32_t node = TREE_ROOT, prev = STRTAB_NONE;
+	struct frame_path *path = d->path;
+	uint32_t node = TREE_ROOT;
+	bool folded = false;
+	size_t from, to;
 
 	p->samples_drained += count;
 	if (!t) {
@@ -209,46 +305,43 @@ static void on_sample(void *ctx, pid_t pid, const uint64_t *user, size_t n_user,
 	}
 	if (!refreshed_in_drain(d, pid))
 		refresh_target(p, t);
-	/* Stacks come leaf first; the tree grows from the outermost frame. */
-	for (size_t i = n_user; i-- > 0;) {
-		bool resolved;
-		uint32_t frame = symbolizer__frame(t->symbolizer, user[i], &resolved);
-
-		if (!resolved)
-			p->unresolved_frames += count;
-		if (frame == STRTAB_NONE) {
-			p->dropped_no_memory += count;
-			return;
-		}
-		if (frame == prev && is_placeholder(strtab__get(p->frames, frame)))
-			continue;
-		prev = frame;
-		node = tree__child(t->tree, node, frame);
+	if (!name_frames(p, t, user, n_user, kernel, n_kernel, count, path)) {
+		p->dropped_no_memory += count;
+		return;
+	}
+	from = p->opts.trim_bootstrap ? path->first_js : 0;
+	to = path->n;
+	if (p->opts.max_depth && to - from > p->opts.max_depth) {
+		/* Keep the outer frames; say that the rest was cut. */
+		to = from + p->opts.max_depth - 1;
+		path->frames[to++] = p->truncated_frame;
+	}
+	for (size_t i = from; i < to && !folded; i++) {
+		node = budget_child(p, t, node, path->frames[i], &folded);
 		if (node == TREE_NONE) {
 			p->dropped_no_memory += count;
 			return;
 		}
 	}
-	/* Kernel frames go below the user frames of the same sample. */
-	for (size_t i = n_kernel; i-- > 0;) {
-		uint32_t frame = kernel_frame(p, kernel[i]);
-
-		if (frame != STRTAB_NONE)
-			node = tree__child(t->tree, node, frame);
-		if (frame == STRTAB_NONE || node == TREE_NONE) {
-			p->dropped_no_memory += count;
-			return;
-		}
-	}
+	if (folded)
+		p->budget_folded_samples += count;
 	tree__add(t->tree, node, count);
 }
 
 static void on_event(void *ctx, pid_t pid, enum sampler_event ev)
 {
 	struct profiler *p = ctx;
+	struct target *t = targets__find(p->targets, pid);
+	char comm[PROCFS_COMM_LEN];
 
-	if (!targets__end(p->targets, pid))
+	if (!t)
 		return;
+	/* An exec seen after the target was made from the new program (as in
+	 * launch mode, where our fork runs exec) changes nothing. */
+	if (ev == SAMPLER_EVENT_EXEC && procfs__comm(pid, comm, sizeof(comm)) == 0 &&
+	    strcmp(comm, t->comm) == 0)
+		return;
+	t->exited = true;
 	if (ev == SAMPLER_EVENT_EXIT) {
 		/* A --pid target's PID may be reused by an unrelated process. */
 		sampler__remove_pid(p->sampler, pid);
@@ -271,10 +364,13 @@ static bool window_due(const struct profiler *p)
 
 int profiler__poll(struct profiler *p)
 {
-	struct drain_ctx d = { .p = p };
+	struct frame_path path;
+	struct drain_ctx d = { .p = p, .path = &path };
+	struct timespec t0, t1;
 	size_t before;
 	int err;
 
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	pthread_mutex_lock(&p->lock);
 	before = targets__count(p->targets);
 	err = sampler__drain(p->sampler, on_sample, &d);
@@ -286,13 +382,17 @@ int profiler__poll(struct profiler *p)
 	if (!err)
 		err = sampler__events(p->sampler, on_event, p);
 	targets__check_exits(p->targets); /* backstop for lost events */
-	if (window_due(p)) {
+	if (!p->opts.manual_windows && window_due(p)) {
 		targets__end_window(p->targets);
 		p->windows_completed++;
 		p->window_end.tv_sec += p->opts.window_seconds;
 		if (window_due(p)) /* fell behind (suspended): restart the clock */
 			set_window_end(p);
 	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	p->drains++;
+	p->drain_seconds += (double)(t1.tv_sec - t0.tv_sec) +
+			    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 	pthread_mutex_unlock(&p->lock);
 	free(d.refreshed);
 	return err;
@@ -310,6 +410,48 @@ static void gauge(struct buf *out, const char *name, const char *help,
 {
 	render_prom__header(out, name, "gauge", help);
 	render_prom__sample(out, name, NULL, 0, value);
+}
+
+/* The process_* family every exporter serves (the Prometheus client
+ * libraries' names and meanings). */
+static void render_process_metrics(struct buf *out)
+{
+	struct proc_usage u;
+
+	if (procfs__self_usage(&u))
+		return;
+	counter(out, "process_cpu_seconds_total",
+		"Total user and system CPU time spent in seconds.", u.cpu_seconds);
+	gauge(out, "process_resident_memory_bytes", "Resident memory size in bytes.",
+	      (double)u.resident_bytes);
+	gauge(out, "process_virtual_memory_bytes", "Virtual memory size in bytes.",
+	      (double)u.virtual_bytes);
+	gauge(out, "process_open_fds", "Number of open file descriptors.",
+	      (double)u.open_fds);
+	gauge(out, "process_max_fds", "Maximum number of open file descriptors.",
+	      (double)u.max_fds);
+	gauge(out, "process_start_time_seconds",
+	      "Start time of the process since unix epoch in seconds.", u.start_time);
+}
+
+/* Whether each Node target can have its JS frames named, and by what. */
+static void render_target_info(struct profiler *p, struct buf *out)
+{
+	render_prom__header(out, "promfiler_target_info", "gauge",
+			    "Always 1 per target: whether it has a V8 perf map and was "
+			    "started with --interpreted-frames-native-stack.");
+	for (size_t i = 0; i < targets__count(p->targets); i++) {
+		struct target *t = targets__at(p->targets, i);
+		struct symbolizer_stats st;
+
+		symbolizer__stats(t->symbolizer, &st);
+		struct prom_label labels[] = {
+			{ "pid", t->pid_label }, { "comm", t->comm },
+			{ "perf_map", st.has_perf_map ? "true" : "false" },
+			{ "interpreted_frames", t->flags.interpreted_frames ? "true" : "false" },
+		};
+		render_prom__sample(out, "promfiler_target_info", labels, 4, 1);
+	}
 }
 
 static void render_self_metrics(struct profiler *p, struct buf *out)
@@ -346,10 +488,24 @@ static void render_self_metrics(struct profiler *p, struct buf *out)
 	counter(out, "promfiler_unresolved_frames_total",
 		"Sampled frames no symbol source named (shown by module or [unknown]).",
 		(double)p->unresolved_frames);
+	counter(out, "promfiler_budget_folded_samples_total",
+		"Samples folded into an (other) node by the --max-series budget.",
+		(double)p->budget_folded_samples);
+	counter(out, "promfiler_drain_seconds_total",
+		"Time spent draining and symbolizing samples.", p->drain_seconds);
+	counter(out, "promfiler_drains_total", "Drains of the BPF maps.",
+		(double)p->drains);
+	counter(out, "promfiler_bpf_program_run_seconds_total",
+		"Run time of the BPF sampling program (needs kernel.bpf_stats_enabled=1).",
+		(double)st.bpf_run_ns / 1e9);
+	counter(out, "promfiler_bpf_program_runs_total",
+		"Runs of the BPF sampling program (needs kernel.bpf_stats_enabled=1).",
+		(double)st.bpf_runs);
 	counter(out, "promfiler_perf_map_bytes_read_total",
 		"Bytes read from the targets' V8 perf maps.", (double)p->perf_map_bytes);
 	gauge(out, "promfiler_targets", "Processes being profiled.",
 	      (double)targets__count(p->targets));
+	render_target_info(p, out);
 	counter(out, "promfiler_profile_windows_total",
 		"Completed profile windows (promfiler_cpu_profile changes only when this does).",
 		(double)p->windows_completed);
@@ -360,10 +516,80 @@ static void render_self_metrics(struct profiler *p, struct buf *out)
 	      "Samples per second per CPU.", (double)p->opts.frequency);
 	gauge(out, "promfiler_attached_cpus", "CPUs the sampler is attached to.",
 	      (double)sampler__cpus(p->sampler));
+	render_process_metrics(out);
 	render_prom__header(out, "promfiler_build_info", "gauge",
 			    "Always 1; the version of promfiler-bpf.");
 	render_prom__sample(out, "promfiler_build_info",
 			    &(struct prom_label){ "version", PROMFILER_VERSION }, 1, 1);
+}
+
+/* The value of one series label of a target. */
+static const char *label_value(const struct target *t, enum profiler_label l)
+{
+	switch (l) {
+	case PROFILER_LABEL_PID: return t->pid_label;
+	case PROFILER_LABEL_COMM: return t->comm;
+	case PROFILER_LABEL_CONTAINER_ID: return t->labels.container_id;
+	case PROFILER_LABEL_POD: return t->labels.pod;
+	case PROFILER_LABEL_NAMESPACE: return t->labels.namespace;
+	case PROFILER_LABEL_COUNT: break;
+	}
+	return "";
+}
+
+/* Series of targets with equal label values are one set of series: their
+ * trees are merged (dropping pid from --labels merges processes; a reused
+ * PID overlaps its exited predecessor for a window). */
+struct series_group {
+	struct prom_label labels[PROFILER_LABEL_COUNT];
+	size_t n_labels;
+	const struct tree *tree;
+	struct tree *merged; /* owned, when several trees */
+};
+
+static bool same_labels(const struct series_group *g, const struct prom_label *l,
+			size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(g->labels[i].value, l[i].value) != 0)
+			return false;
+	return true;
+}
+
+static int group_targets(struct profiler *p, struct series_group *groups, size_t *n)
+{
+	*n = 0;
+	for (size_t i = 0; i < targets__count(p->targets); i++) {
+		const struct target *t = targets__at(p->targets, i);
+		struct prom_label l[PROFILER_LABEL_COUNT];
+		struct series_group *g = NULL;
+		size_t nl = 0;
+
+		for (int k = 0; k < PROFILER_LABEL_COUNT; k++)
+			if (p->opts.labels & (1u << k))
+				l[nl++] = (struct prom_label){ profiler_label_names[k],
+							       label_value(t, k) };
+		for (size_t j = 0; j < *n && !g; j++)
+			if (same_labels(&groups[j], l, nl))
+				g = &groups[j];
+		if (!g) {
+			g = &groups[(*n)++];
+			memcpy(g->labels, l, sizeof(l));
+			g->n_labels = nl;
+			g->tree = t->tree;
+			g->merged = NULL;
+			continue;
+		}
+		if (!g->merged) {
+			g->merged = tree__new(tree__node(g->tree, TREE_ROOT)->frame);
+			if (!g->merged || tree__merge(g->merged, g->tree))
+				return -ENOMEM;
+			g->tree = g->merged;
+		}
+		if (tree__merge(g->merged, t->tree))
+			return -ENOMEM;
+	}
+	return 0;
 }
 
 int profiler__render_metrics(struct profiler *p, struct buf *out)
@@ -373,35 +599,213 @@ int profiler__render_metrics(struct profiler *p, struct buf *out)
 		.weight = p->opts.weight,
 		.seconds_per_sample = 1.0 / p->opts.frequency,
 	};
-	struct prom_profile *profiles;
-	struct prom_label *labels;
-	size_t n;
+	struct prom_profile *profiles = NULL;
+	struct series_group *groups;
+	size_t n = 0;
 	int err;
 
 	pthread_mutex_lock(&p->lock);
-	n = targets__count(p->targets);
-	profiles = calloc(n ? n : 1, sizeof(*profiles));
-	labels = calloc(n ? 2 * n : 1, sizeof(*labels));
-	if (!profiles || !labels) {
-		err = -ENOMEM;
-		goto out;
-	}
-	for (size_t i = 0; i < n; i++) {
-		struct target *t = targets__at(p->targets, i);
-
-		labels[2 * i] = (struct prom_label){ "pid", t->pid_label };
-		labels[2 * i + 1] = (struct prom_label){ "comm", t->comm };
+	groups = calloc(targets__count(p->targets) + 1, sizeof(*groups));
+	profiles = calloc(targets__count(p->targets) + 1, sizeof(*profiles));
+	err = groups && profiles ? group_targets(p, groups, &n) : -ENOMEM;
+	for (size_t i = 0; !err && i < n; i++)
 		profiles[i] = (struct prom_profile){
-			.tree = t->tree, .labels = &labels[2 * i], .n_labels = 2,
+			.tree = groups[i].tree, .labels = groups[i].labels,
+			.n_labels = groups[i].n_labels,
 		};
-	}
-	err = render_prom__profiles(out, profiles, n, &po);
+	if (!err)
+		err = render_prom__profiles(out, profiles, n, &po);
 	render_self_metrics(p, out);
 	if (!err)
 		err = buf__error(out);
+	pthread_mutex_unlock(&p->lock);
+	for (size_t i = 0; groups && i < targets__count(p->targets) + 1; i++)
+		tree__free(groups[i].merged);
+	free(groups);
+	free(profiles);
+	return err;
+}
+
+const char *const profiler_label_names[PROFILER_LABEL_COUNT] = {
+	[PROFILER_LABEL_PID] = "pid",
+	[PROFILER_LABEL_COMM] = "comm",
+	[PROFILER_LABEL_CONTAINER_ID] = "container_id",
+	[PROFILER_LABEL_POD] = "pod",
+	[PROFILER_LABEL_NAMESPACE] = "namespace",
+};
+
+int profiler__parse_labels(const char *list, unsigned int *out)
+{
+	char *copy = strdup(list), *save = NULL;
+	int err = 0;
+
+	if (!copy)
+		return -ENOMEM;
+	*out = 0;
+	for (char *tok = strtok_r(copy, ",", &save); tok && !err;
+	     tok = strtok_r(NULL, ",", &save)) {
+		int k = 0;
+
+		while (k < PROFILER_LABEL_COUNT && strcmp(tok, profiler_label_names[k]))
+			k++;
+		if (k == PROFILER_LABEL_COUNT)
+			err = -EINVAL;
+		else
+			*out |= 1u << k;
+	}
+	free(copy);
+	return err;
+}
+
+int profiler__parse_format(const char *name, enum profiler_format *out)
+{
+	static const char *const names[] = {
+		[PROFILER_FORMAT_PROMETHEUS] = "prometheus",
+		[PROFILER_FORMAT_FOLDED] = "folded",
+		[PROFILER_FORMAT_SVG] = "svg",
+		[PROFILER_FORMAT_HTML] = "html",
+		[PROFILER_FORMAT_PPROF] = "pprof",
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (strcmp(name, names[i]) == 0) {
+			*out = (enum profiler_format)i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+/* The trees a request covers: every target's, or pid's (its live target if
+ * any, else its last exited one). Callers hold the lock. */
+static int select_trees(struct profiler *p, pid_t pid, const struct tree ***trees,
+			size_t *n, const struct target **only)
+{
+	size_t count = targets__count(p->targets);
+
+	*only = NULL;
+	*n = 0;
+	*trees = calloc(count ? count : 1, sizeof(**trees));
+	if (!*trees)
+		return -ENOMEM;
+	for (size_t i = 0; i < count; i++) {
+		const struct target *t = targets__at(p->targets, i);
+
+		if (!pid)
+			(*trees)[(*n)++] = t->tree;
+		else if (t->pid == pid && (!*only || !t->exited))
+			*only = t;
+	}
+	if (pid && !*only) {
+		free(*trees);
+		*trees = NULL;
+		return -ESRCH;
+	}
+	if (pid)
+		(*trees)[(*n)++] = (*only)->tree;
+	return 0;
+}
+
+int profiler__render(struct profiler *p, const struct profiler_render_req *req,
+		     struct buf *out)
+{
+	const struct tree **trees = NULL;
+	const struct target *only;
+	char title[96];
+	size_t n;
+	int err;
+
+	if (req->format == PROFILER_FORMAT_PROMETHEUS)
+		return profiler__render_metrics(p, out);
+	pthread_mutex_lock(&p->lock);
+	err = select_trees(p, req->pid, &trees, &n, &only);
+	if (err)
+		goto out;
+	if (only && req->pid)
+		snprintf(title, sizeof(title), "promfiler-bpf: pid %d (%s)",
+			 (int)only->pid, only->comm);
+	else
+		snprintf(title, sizeof(title), "promfiler-bpf: all targets");
+	switch (req->format) {
+	case PROFILER_FORMAT_FOLDED:
+		err = render_folded__trees(out, trees, n, &(struct folded_opts){
+			.frames = p->frames, .count = req->count });
+		break;
+	case PROFILER_FORMAT_SVG:
+	case PROFILER_FORMAT_HTML: {
+		struct flame_opts fo = {
+			.frames = p->frames, .count = req->count,
+			.seconds_per_sample = 1.0 / p->opts.frequency, .title = title,
+		};
+
+		err = req->format == PROFILER_FORMAT_SVG ?
+			render_flame__svg(out, trees, n, &fo) :
+			render_flame__html(out, trees, n, &fo);
+		break;
+	}
+	case PROFILER_FORMAT_PPROF: {
+		struct timespec now;
+
+		clock_gettime(CLOCK_REALTIME, &now);
+		err = render_pprof__profile(out, trees, n, &(struct pprof_opts){
+			.frames = p->frames, .count = req->count,
+			.seconds_per_sample = 1.0 / p->opts.frequency,
+			.time_nanos = (int64_t)now.tv_sec * 1000000000 + now.tv_nsec -
+				      req->duration_nanos,
+			.duration_nanos = req->duration_nanos });
+		break;
+	}
+	case PROFILER_FORMAT_PROMETHEUS:
+		break;
+	}
 out:
 	pthread_mutex_unlock(&p->lock);
-	free(profiles);
-	free(labels);
+	free(trees);
 	return err;
+}
+
+int profiler__add_pid(struct profiler *p, pid_t pid)
+{
+	return sampler__add_pid(p->sampler, pid);
+}
+
+void profiler__end_window(struct profiler *p)
+{
+	pthread_mutex_lock(&p->lock);
+	targets__end_window(p->targets);
+	p->windows_completed++;
+	set_window_end(p);
+	pthread_mutex_unlock(&p->lock);
+}
+
+uint64_t profiler__samples(struct profiler *p)
+{
+	uint64_t n;
+
+	pthread_mutex_lock(&p->lock);
+	n = p->samples_drained;
+	pthread_mutex_unlock(&p->lock);
+	return n;
+}
+
+size_t profiler__targets(struct profiler *p, struct profiler_target_summary *out,
+			 size_t max)
+{
+	size_t n;
+
+	pthread_mutex_lock(&p->lock);
+	n = targets__count(p->targets);
+	for (size_t i = 0; i < n && i < max; i++) {
+		const struct target *t = targets__at(p->targets, i);
+		const struct tree *tree = t->tree;
+		uint64_t samples = 0;
+
+		for (size_t j = 0; j < tree__size(tree); j++)
+			samples += tree__node(tree, (uint32_t)j)->self_total;
+		out[i].pid = t->pid;
+		snprintf(out[i].comm, sizeof(out[i].comm), "%s", t->comm);
+		out[i].samples = samples;
+	}
+	pthread_mutex_unlock(&p->lock);
+	return n;
 }

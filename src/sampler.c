@@ -213,6 +213,7 @@ struct sampler *sampler__open(const struct sampler_opts *opts)
 	}
 	s->skel->rodata->filter_all = opts->all;
 	s->skel->rodata->kernel_stacks = opts->kernel_stacks;
+	s->skel->rodata->follow_forks = opts->follow_forks;
 	s->skel->rodata->n_comms = (__u32)opts->n_comms;
 	for (size_t i = 0; i < opts->n_comms; i++)
 		strncpy((char *)s->skel->rodata->comms[i], opts->comms[i],
@@ -389,6 +390,8 @@ void sampler__stats(struct sampler *s, struct sampler_stats *out)
 {
 	int ncpus = libbpf_num_possible_cpus();
 	uint64_t sums[PROFILE_STAT_COUNT] = { 0 };
+	struct bpf_prog_info info = { 0 };
+	__u32 len = sizeof(info);
 	__u64 *vals;
 
 	memset(out, 0, sizeof(*out));
@@ -403,6 +406,11 @@ void sampler__stats(struct sampler *s, struct sampler_stats *out)
 			sums[k] += vals[c];
 	}
 	free(vals);
+	if (bpf_obj_get_info_by_fd(bpf_program__fd(s->skel->progs.sample), &info,
+				   &len) == 0) {
+		out->bpf_run_ns = info.run_time_ns;
+		out->bpf_runs = info.run_cnt;
+	}
 	out->samples = sums[PROFILE_STAT_SAMPLES];
 	out->stack_collisions = sums[PROFILE_STAT_STACK_COLLISION];
 	out->stack_errors = sums[PROFILE_STAT_STACK_ERROR];

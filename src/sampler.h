@@ -18,6 +18,7 @@ struct sampler_opts {
 	size_t n_comms;
 	unsigned int frequency;   /* samples per second per CPU */
 	bool kernel_stacks;
+	bool follow_forks;        /* children of PID-set members join the set */
 	bool verbose;             /* libbpf debug messages */
 };
 
@@ -27,6 +28,9 @@ struct sampler_stats {
 	uint64_t stack_errors;
 	uint64_t map_full;
 	uint64_t stack_missing;   /* stack id gone when drained */
+	/* The BPF programs' own accounting; 0 unless kernel.bpf_stats_enabled. */
+	uint64_t bpf_run_ns;
+	uint64_t bpf_runs;
 };
 
 /* One aggregated sample: `count` samples of process pid with this stack.

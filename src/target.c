@@ -64,6 +64,10 @@ static struct target *target_new(struct target_table *tt, pid_t pid)
 		err = procfs__comm(pid, t->comm, sizeof(t->comm));
 	if (!err)
 		err = procfs__ns_pid(pid, &ns_pid);
+	if (!err) { /* unreadable: nothing known */
+		procfs__node_flags(pid, &t->flags);
+		cgroup__labels_pid(pid, &t->labels);
+	}
 	if (err) {
 		free(t);
 		errno = err == -ENOENT ? ESRCH : -err;
@@ -84,11 +88,10 @@ static struct target *target_new(struct target_table *tt, pid_t pid)
 
 struct target *targets__get(struct target_table *tt, pid_t pid)
 {
-	struct target *t;
+	struct target *t = targets__find(tt, pid);
 
-	for (size_t i = 0; i < tt->count; i++)
-		if (tt->items[i]->pid == pid && !tt->items[i]->exited)
-			return tt->items[i];
+	if (t)
+		return t;
 	if (tt->count == tt->cap) {
 		size_t cap = tt->cap ? tt->cap * 2 : 16;
 		struct target **items = realloc(tt->items, cap * sizeof(*items));
@@ -99,9 +102,18 @@ struct target *targets__get(struct target_table *tt, pid_t pid)
 		tt->cap = cap;
 	}
 	t = target_new(tt, pid);
-	if (t)
+	if (t) {
 		tt->items[tt->count++] = t;
-	return t;
+		return t;
+	}
+	if (errno != ESRCH)
+		return NULL;
+	/* Samples taken just before an exit are drained after it: they
+	 * belong to the target that exited. */
+	for (size_t i = tt->count; i-- > 0;)
+		if (tt->items[i]->pid == pid)
+			return tt->items[i];
+	return NULL;
 }
 
 size_t targets__check_exits(struct target_table *tt)
@@ -122,15 +134,12 @@ size_t targets__check_exits(struct target_table *tt)
 	return marked;
 }
 
-bool targets__end(struct target_table *tt, pid_t pid)
+struct target *targets__find(const struct target_table *tt, pid_t pid)
 {
-	for (size_t i = 0; i < tt->count; i++) {
-		if (tt->items[i]->pid == pid && !tt->items[i]->exited) {
-			tt->items[i]->exited = true;
-			return true;
-		}
-	}
-	return false;
+	for (size_t i = 0; i < tt->count; i++)
+		if (tt->items[i]->pid == pid && !tt->items[i]->exited)
+			return tt->items[i];
+	return NULL;
 }
 
 void targets__end_window(struct target_table *tt)

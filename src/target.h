@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "cgroup.h"
 #include "procfs.h"
 #include "strtab.h"
 #include "symbolize.h"
@@ -21,6 +22,9 @@ struct target {
 	uint64_t start_time;           /* clock ticks after boot */
 	char comm[PROCFS_COMM_LEN];
 	char pid_label[16];            /* pid as text, for labels */
+	struct node_flags flags;       /* how Node was started, for diagnosis */
+	struct cgroup_labels labels;   /* container, pod, namespace (best effort) */
+	bool diagnosed;                /* its naming problems were logged */
 	struct symbolizer *symbolizer;
 	struct tree *tree;
 	bool exited;
@@ -34,14 +38,14 @@ struct target_table *targets__new(struct strtab *frames, uint32_t root_frame,
 				  const struct symbolize_opts *opts);
 void targets__free(struct target_table *tt);
 /* The live target of pid, created (comm, start time, perf map path read from
- * /proc) if there is none. NULL + errno (ESRCH: the process is gone). */
+ * /proc) if there is none; for a process that is gone, the target it was
+ * while it lived, if still kept. NULL + errno (ESRCH: the process is gone). */
 struct target *targets__get(struct target_table *tt, pid_t pid);
 /* Marks targets whose process exited, or whose PID now names another
  * process. Returns how many were newly marked. */
 size_t targets__check_exits(struct target_table *tt);
-/* Marks the live target of pid as exited (its process exited or ran exec).
- * Returns whether there was one. */
-bool targets__end(struct target_table *tt, pid_t pid);
+/* The live target of pid, or NULL. */
+struct target *targets__find(const struct target_table *tt, pid_t pid);
 /* Ends the window of every tree and frees targets that exited before the
  * previous window ended. */
 void targets__end_window(struct target_table *tt);

@@ -72,17 +72,28 @@ static int grow_slots(struct tree *t)
 	return 0;
 }
 
-uint32_t tree__child(struct tree *t, uint32_t parent, uint32_t frame)
+uint32_t tree__find(const struct tree *t, uint32_t parent, uint32_t frame)
 {
-	size_t i = slot_of(parent, frame, t->nslots);
-	struct tree_node *n;
-	uint32_t id;
+	for (size_t i = slot_of(parent, frame, t->nslots); t->slots[i];
+	     i = (i + 1) & (t->nslots - 1)) {
+		uint32_t id = t->slots[i] - 1;
 
-	for (; t->slots[i]; i = (i + 1) & (t->nslots - 1)) {
-		id = t->slots[i] - 1;
 		if (t->nodes[id].parent == parent && t->nodes[id].frame == frame)
 			return id;
 	}
+	return TREE_NONE;
+}
+
+uint32_t tree__child(struct tree *t, uint32_t parent, uint32_t frame)
+{
+	uint32_t id = tree__find(t, parent, frame);
+	size_t i = slot_of(parent, frame, t->nslots);
+	struct tree_node *n;
+
+	if (id != TREE_NONE)
+		return id;
+	while (t->slots[i])
+		i = (i + 1) & (t->nslots - 1);
 	if (parent >= t->count || t->count >= TREE_NONE - 1 ||
 	    (t->count + 1) * 4 > t->nslots * 3)
 		return TREE_NONE; /* the slot table failed to grow earlier */
@@ -113,6 +124,31 @@ void tree__add(struct tree *t, uint32_t node, uint64_t count)
 		return;
 	t->nodes[node].self_filling += count;
 	t->nodes[node].self_total += count;
+}
+
+int tree__merge(struct tree *dst, const struct tree *src)
+{
+	uint32_t *to = malloc(src->count * sizeof(*to));
+
+	if (!to)
+		return -ENOMEM;
+	for (uint32_t id = 0; id < src->count; id++) {
+		const struct tree_node *n = &src->nodes[id];
+		struct tree_node *d;
+
+		/* Parents come before their children: their place is known. */
+		to[id] = id == TREE_ROOT ? TREE_ROOT : tree__child(dst, to[n->parent], n->frame);
+		if (to[id] == TREE_NONE) {
+			free(to);
+			return -ENOMEM;
+		}
+		d = &dst->nodes[to[id]];
+		d->self_filling += n->self_filling;
+		d->self_window += n->self_window;
+		d->self_total += n->self_total;
+	}
+	free(to);
+	return 0;
 }
 
 void tree__end_window(struct tree *t)

@@ -30,8 +30,13 @@ void tree__free(struct tree *t);
 /* The child of parent for frame, created if missing; TREE_NONE when out of
  * memory. */
 uint32_t tree__child(struct tree *t, uint32_t parent, uint32_t frame);
+/* The child of parent for frame, or TREE_NONE if there is none. */
+uint32_t tree__find(const struct tree *t, uint32_t parent, uint32_t frame);
 /* Adds count self samples to node (filling window and total). */
 void tree__add(struct tree *t, uint32_t node, uint64_t count);
+/* Adds every node of src, with its counts, to dst (whose frames must come
+ * from the same strtab). 0 or -ENOMEM (dst then holds part of src). */
+int tree__merge(struct tree *dst, const struct tree *src);
 /* Ends the window: filling becomes the last completed one, filling restarts. */
 void tree__end_window(struct tree *t);
 size_t tree__size(const struct tree *t);

@@ -182,3 +182,58 @@ Test(procfs, maps_of_self_holds_this_code)
 	cr_assert_str_eq(m->path, exe);
 	procmaps__release(&pm);
 }
+
+static void parse_flags(const char *cmdline, size_t clen, const char *env,
+			size_t elen, struct node_flags *f)
+{
+	procfs__parse_node_flags(cmdline, clen, env, elen, f);
+}
+
+Test(procfs, node_flags_from_cmdline_before_the_script)
+{
+	static const char cmd[] = "/usr/bin/node\0--perf-basic-prof\0-r\0./x.js\0"
+				  "--interpreted-frames-native-stack\0app.js\0";
+	struct node_flags f;
+
+	parse_flags(cmd, sizeof(cmd) - 1, "", 0, &f);
+	cr_assert(f.is_node);
+	cr_assert(f.perf_basic_prof);
+	cr_assert(f.interpreted_frames);
+}
+
+Test(procfs, node_flags_after_the_script_are_the_apps)
+{
+	static const char cmd[] = "node\0app.js\0--perf-basic-prof\0"
+				  "--interpreted-frames-native-stack\0";
+	struct node_flags f;
+
+	parse_flags(cmd, sizeof(cmd) - 1, "", 0, &f);
+	cr_assert(f.is_node);
+	cr_assert_not(f.perf_basic_prof);
+	cr_assert_not(f.interpreted_frames);
+}
+
+Test(procfs, node_flags_from_node_options)
+{
+	static const char cmd[] = "/opt/node-v24/bin/node\0server.js\0";
+	static const char env[] = "PATH=/bin\0NODE_OPTIONS=--max-old-space-size=512  "
+				  "--interpreted-frames-native-stack --perf-basic-prof-only-functions\0"
+				  "X_NODE_OPTIONS=--perf-prof\0";
+	struct node_flags f;
+
+	parse_flags(cmd, sizeof(cmd) - 1, env, sizeof(env) - 1, &f);
+	cr_assert(f.is_node);
+	cr_assert(f.perf_basic_prof);
+	cr_assert(f.interpreted_frames);
+}
+
+Test(procfs, node_flags_of_another_program)
+{
+	static const char cmd[] = "/usr/bin/python3\0--perf-basic-prof\0";
+	struct node_flags f;
+
+	parse_flags(cmd, sizeof(cmd) - 1, "", 0, &f);
+	cr_assert_not(f.is_node);
+	parse_flags("", 0, "", 0, &f);
+	cr_assert_not(f.is_node);
+}

@@ -4,7 +4,7 @@
 # Waits are bounded retries; nothing is timed.
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-AGENT="$ROOT/promfiler-bpf"
+AGENT=${AGENT:-$ROOT/promfiler-bpf}
 FIXTURES="$ROOT/tests/fixtures"
 NODE=${NODE:-node}
 # Name JS frames from the perf map, and keep V8 from inlining the fixture's
@@ -17,7 +17,7 @@ WORK=$(mktemp -d /tmp/promfiler-it.XXXXXX)
 cleanup() {
 	local p
 	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
-	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
+	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; rm -f "/tmp/perf-$p.map"; done
 	rm -rf "$WORK"
 }
 trap cleanup EXIT

@@ -1,0 +1,2 @@
+.output-san/buf.o: src/buf.c src/buf.h
+src/buf.h:

@@ -1,0 +1,2 @@
+.output-san/elfsym.o: src/elfsym.c src/elfsym.h
+src/elfsym.h:

@@ -1,0 +1,2 @@
+.output-san/kallsyms.o: src/kallsyms.c src/kallsyms.h
+src/kallsyms.h:

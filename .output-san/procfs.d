@@ -1,0 +1,2 @@
+.output-san/procfs.o: src/procfs.c src/procfs.h
+src/procfs.h:

@@ -1,0 +1,2 @@
+.output-san/strtab.o: src/strtab.c src/strtab.h
+src/strtab.h:

@@ -1,0 +1,1 @@
+.output-san/tests/test_elfsym: src/frame_name.h

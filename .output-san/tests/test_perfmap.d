@@ -1,0 +1,1 @@
+.output-san/tests/test_perfmap: src/perfmap.h

@@ -1,0 +1,1 @@
+.output-san/tests/test_procfs: src/procfs.h

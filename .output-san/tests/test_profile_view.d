@@ -1,0 +1,1 @@
+.output-san/tests/test_profile_view: src/tree.h

@@ -1,0 +1,1 @@
+.output-san/tests/test_render_flame: src/tree.h

@@ -1,0 +1,1 @@
+.output-san/tests/test_render_prom: src/tree.h

@@ -1,0 +1,1 @@
+.output-san/tests/test_tree: src/tree.h

@@ -1,0 +1,2 @@
+.output-san/tree.o: src/tree.c src/tree.h
+src/tree.h:

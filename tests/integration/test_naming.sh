@@ -1,0 +1,65 @@
+#!/bin/bash
+# Frame naming on real Node processes: flag diagnosis (promfiler_target_info
+# and one log line with the flag to add), the honest "(interpreted)" frame,
+# --frames location, and a Node process in its own PID and mount namespace
+# with a private /tmp, named through /proc/PID/root and its own PID.
+source "$(dirname "$0")/lib.sh"
+require_root
+
+# 1. Perf map but no --interpreted-frames-native-stack.
+"$NODE" --perf-basic-prof "$FIXTURES/hot.js" >/dev/null 2>&1 & plain=$!; PIDS+=("$plain")
+# 2. No flag at all.
+"$NODE" "$FIXTURES/hot.js" >/dev/null 2>&1 & bare=$!; PIDS+=("$bare")
+# 3. Both flags, through NODE_OPTIONS.
+NODE_OPTIONS="--perf-basic-prof --interpreted-frames-native-stack" \
+	"$NODE" --no-turbo-inlining "$FIXTURES/hot.js" >/dev/null 2>&1 & full=$!; PIDS+=("$full")
+
+check "agent starts on three Node processes" start_agent -p "$plain" -p "$bare" -p "$full" --window 2
+info() { grep "^promfiler_target_info{pid=\"$1\"" "$WORK/m"; }
+has_all_info() {
+	scrape > "$WORK/m"
+	info "$plain" >/dev/null && info "$bare" >/dev/null && info "$full" >/dev/null
+}
+check "target info for all three" wait_for "target info" 30 has_all_info
+check "perf map only: perf_map=true, interpreted_frames=false" \
+	grep -q "pid=\"$plain\",comm=\"node\",perf_map=\"true\",interpreted_frames=\"false\"" "$WORK/m"
+check "no flags: perf_map=false, interpreted_frames=false" \
+	grep -q "pid=\"$bare\",comm=\"node\",perf_map=\"false\",interpreted_frames=\"false\"" "$WORK/m"
+check "flags in NODE_OPTIONS: perf_map=true, interpreted_frames=true" \
+	grep -q "pid=\"$full\",comm=\"node\",perf_map=\"true\",interpreted_frames=\"true\"" "$WORK/m"
+check "log names --perf-basic-prof for the bare process" \
+	grep -q "pid $bare (node): no perf map.*--perf-basic-prof" "$AGENT_LOG"
+check "log names --interpreted-frames-native-stack for the plain process" \
+	grep -q "pid $plain (node): interpreted functions show as (interpreted).*--interpreted-frames-native-stack" "$AGENT_LOG"
+check "each problem is logged once" [ "$(grep -c "pid $plain (node): interpreted" "$AGENT_LOG")" -eq 1 ]
+check "the bare process's JS frames are [unknown], not misnamed" bash -c \
+	"grep 'pid=\"$bare\"' '$WORK/m' | grep -q '\[unknown\]' && ! grep 'pid=\"$bare\"' '$WORK/m' | grep -q 'hotFunction'"
+check "no frame is named InterpreterEntryTrampoline" bash -c "! grep -q 'InterpreterEntryTrampoline' '$WORK/m'"
+kill "$AGENT_PID"; wait "$AGENT_PID" 2>/dev/null
+
+# --frames location: name plus file:line.
+check "agent starts with --frames location" start_agent -p "$full" --frames location --window 2
+line=$(grep -n '^function hotFunction' "$FIXTURES/hot.js" | cut -d: -f1)
+has_location() { scrape | grep -q "#hotFunction $FIXTURES/hot.js:$line\",pid=\"$full\""; }
+check "frames carry file:line" wait_for "location frames" 30 has_location
+kill "$AGENT_PID"; wait "$AGENT_PID" 2>/dev/null
+
+# A container: own PID namespace (node is PID 1 there), own mounts, private /tmp.
+if unshare --pid --mount --fork true 2>/dev/null; then
+	unshare --pid --mount --fork --propagation private bash -c \
+		"mount -t tmpfs tmpfs /tmp && exec $NODE ${NODE_FLAGS[*]} $FIXTURES/hot.js" \
+		>/dev/null 2>&1 & outer=$!; PIDS+=("$outer")
+	inner=""
+	for _ in $(seq 50); do inner=$(pgrep -P "$outer" node) && break; sleep 0.1; done
+	check "containerized node runs (host pid $inner)" [ -n "$inner" ]
+	# It is PID 1 of its namespace: it ignores SIGTERM, and killing unshare
+	# would leave it running.
+	trap 'kill -KILL $inner 2>/dev/null; cleanup' EXIT
+	check "its perf map is not in the host's /tmp" [ ! -e "/tmp/perf-$inner.map" -a ! -e /tmp/perf-1.map ]
+	check "agent starts on it" start_agent -p "$inner" --window 2
+	named() { scrape | grep -q "#mainLoop#hotFunction\",pid=\"$inner\""; }
+	check "its JS frames are named through /proc/PID/root/tmp/perf-1.map" wait_for "container names" 30 named
+else
+	skip "unshare --pid --mount is not permitted here"
+fi
+finish

@@ -76,13 +76,14 @@ static size_t check_pids(struct cli *c)
 	for (size_t i = 0; i < c->profiler.n_pids; i++) {
 		pid_t pid = c->pids[i];
 		char comm[PROCFS_COMM_LEN];
+		struct node_flags flags;
 
 		if (procfs__comm(pid, comm, sizeof(comm))) {
 			fprintf(stderr, "promfiler-bpf: pid %d: no such process, skipped\n",
 				(int)pid);
 			continue;
 		}
-		if (strcmp(comm, "node") != 0)
+		if (procfs__node_flags(pid, &flags) == 0 && !flags.is_node)
 			fprintf(stderr, "promfiler-bpf: pid %d (%s) does not look like Node; "
 				"profiling it anyway\n", (int)pid, comm);
 		c->pids[kept++] = pid;

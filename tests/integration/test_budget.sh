@@ -1,0 +1,38 @@
+#!/bin/bash
+# The cardinality budget: --trim-bootstrap, --max-depth, --max-series and
+# --labels (dropping pid merges processes), on real Node processes.
+source "$(dirname "$0")/lib.sh"
+require_root
+
+start_node "$FIXTURES/hot.js"; first=$NODE_PID
+start_node "$FIXTURES/hot.js"; second=$NODE_PID
+sleep 1
+oneshot() { "$AGENT" -p "$first" -p "$second" --duration 3 --format prometheus "$@" 2>/dev/null; }
+signatures() { sed -n 's/^promfiler_cpu_profile{signature="\([^"]*\)".*/\1/p' "$1"; }
+
+oneshot --trim-bootstrap > "$WORK/trim"
+check "--trim-bootstrap: hotFunction right below the first JS frame" \
+	grep -q '^promfiler_cpu_profile{signature="(root)#processImmediate#mainLoop#hotFunction"' "$WORK/trim"
+check "--trim-bootstrap: no native bootstrap frame above JS" bash -c \
+	"! grep 'hotFunction' '$WORK/trim' | grep -q 'node::Start\|JSEntry'"
+
+oneshot --max-depth 4 > "$WORK/depth"
+deepest=$(signatures "$WORK/depth" | awk -F'#' '{ print NF - 1 }' | sort -n | tail -1)
+check "--max-depth 4: no signature deeper than 4 frames (deepest $deepest)" [ "${deepest:-99}" -le 4 ]
+check "--max-depth 4: cut stacks end in (truncated)" grep -q '#(truncated)"' "$WORK/depth"
+
+oneshot --max-series 12 > "$WORK/series"
+per_pid=$(grep -c "^promfiler_cpu_profile{.*pid=\"$first\"" "$WORK/series")
+others=$(grep -c "^promfiler_cpu_profile{.*#(other)\",pid=\"$first\"" "$WORK/series")
+check "--max-series 12: at most 12 nodes plus (other) ones ($per_pid series, $others other)" \
+	[ "$per_pid" -le $((12 + others)) ]
+check "--max-series 12: the rest folds into (other)" [ "$others" -gt 0 ]
+folded=$(metric_value "$WORK/series" promfiler_budget_folded_samples_total)
+check "--max-series 12: folded samples are counted ($folded)" [ "${folded:-0}" -gt 0 ]
+
+oneshot --labels comm > "$WORK/merged"
+check "--labels comm: no pid label" bash -c "! grep '^promfiler_cpu' '$WORK/merged' | grep -q 'pid='"
+check "--labels comm: the two processes merge into one series per signature" \
+	[ "$(grep -c '^promfiler_cpu_profile{signature="[^"]*#mainLoop#hotFunction",comm="node"}' "$WORK/merged")" -eq 1 ]
+check "--labels comm: promtool accepts the merged exposition" promtool check metrics < "$WORK/merged"
+finish

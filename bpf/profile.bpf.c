@@ -35,6 +35,15 @@ struct {
 	__type(value, __u8);
 } target_pids SEC(".maps");
 
+/* Whether a process matched --comm, decided once per process (forgotten at
+ * exec and exit, when the answer may change). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, __u8);
+} comm_matched SEC(".maps");
+
 #define STACK_MAP(name)                                                 \
 	struct {                                                        \
 		__uint(type, BPF_MAP_TYPE_STACK_TRACE);                  \
@@ -104,12 +113,28 @@ static __always_inline bool wanted(__u32 pid)
 		return true;
 	if (n_comms == 0)
 		return false;
-	/* The process's comm (its main thread's), not this thread's. */
+	__u8 *cached = bpf_map_lookup_elem(&comm_matched, &pid);
+
+	if (cached)
+		return *cached;
+	/* The process's comm (its main thread's), not this thread's; Node >= 24
+	 * names its main thread "MainThread", so the executable's file name
+	 * counts too. */
 	char comm[PROFILE_COMM_LEN] = {};
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	const unsigned char *exe;
+	__u8 match;
 
 	BPF_CORE_READ_INTO(&comm, task, group_leader, comm);
-	return comm_matches(comm);
+	match = comm_matches(comm);
+	if (!match) {
+		exe = BPF_CORE_READ(task, mm, exe_file, f_path.dentry, d_name.name);
+		__builtin_memset(comm, 0, sizeof(comm));
+		if (exe && bpf_probe_read_kernel_str(comm, sizeof(comm), exe) > 0)
+			match = comm_matches(comm);
+	}
+	bpf_map_update_elem(&comm_matched, &pid, &match, BPF_ANY);
+	return match;
 }
 
 static __always_inline int record(struct bpf_perf_event_data *ctx, __u32 pid,
@@ -192,9 +217,11 @@ int on_exit(void *ctx)
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 pid = id >> 32;
 
-	if (pid != (__u32)id || !wanted(pid))
+	if (pid != (__u32)id)
 		return 0;
-	send_event(pid, PROFILE_EVENT_EXIT);
+	if (wanted(pid))
+		send_event(pid, PROFILE_EVENT_EXIT);
+	bpf_map_delete_elem(&comm_matched, &pid);
 	return 0;
 }
 
@@ -203,7 +230,10 @@ int on_exit(void *ctx)
 SEC("raw_tp/sched_process_exec")
 int on_exec(void *ctx)
 {
-	send_event(bpf_get_current_pid_tgid() >> 32, PROFILE_EVENT_EXEC);
+	__u32 pid = bpf_get_current_pid_tgid() >> 32;
+
+	bpf_map_delete_elem(&comm_matched, &pid);
+	send_event(pid, PROFILE_EVENT_EXEC);
 	return 0;
 }
 

@@ -191,3 +191,21 @@ $(OUTPUT)/tests/render_fixture: tests/tools/render_fixture.c $(OBJS) | $(OUTPUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) $^ $(LDLIBS) -o $@
 test integration: $(OUTPUT)/tests/render_fixture
+
+# Benchmarks. `make bench` (root) runs scripts/bench/run.sh: it installs what
+# it needs, measures the agent, V8's in-process profiler and perf record, and
+# prints one table (BENCH_QUICK=1: a short run). $(BENCH_DIR)/microbench is
+# its userspace micro-benchmark driver (scripts/bench/microbench.c over the
+# src/ modules); tests/integration/test_bench_smoke.sh runs it briefly.
+BENCH_DIR := $(OUTPUT)/bench
+$(BENCH_DIR):
+	$(Q)mkdir -p $@
+$(BENCH_DIR)/microbench: scripts/bench/microbench.c $(OBJS) | $(BENCH_DIR)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) $^ $(LDLIBS) -lz -o $@
+.PHONY: bench
+bench: promfiler-bpf $(BENCH_DIR)/microbench
+	$(Q)AGENT=$(CURDIR)/promfiler-bpf MICROBENCH=$(CURDIR)/$(BENCH_DIR)/microbench \
+		scripts/bench/run.sh
+test integration: $(BENCH_DIR)/microbench
+-include $(wildcard $(BENCH_DIR)/*.d)

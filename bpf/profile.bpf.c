@@ -7,7 +7,23 @@
  * Maps are double-buffered so userspace can drain without losing or double
  * counting: samples go to buffer `active`; userspace flips `active`, waits
  * until no program still writes to the old buffer (`inflight`), then reads
- * and clears the old buffer's counts and stacks at leisure. */
+ * and clears the old buffer's counts and stacks at leisure.
+ *
+ * V8 processes (pids in v8_procs, put there by userspace once it has read
+ * the layout of the process's node binary) get a frame-pointer walk of our
+ * own, next to bpf_get_stackid: it visits the frames in the order the
+ * kernel's user callchain does (x86 perf_callchain_user: the leaf IP, then
+ * [fp+8] of each frame from regs->bp) and, for frames whose code lies in
+ * V8's JIT code or embedded builtins and hold a context and a JSFunction,
+ * reads the JSFunction's SharedFunctionInfo there and then: the JSFunction
+ * may be garbage a moment later, the SFI lives as long as its function's
+ * code (see shared/V8-NAMES.md). The list of (ip, SFI) pairs goes into the
+ * buffer's v8_frames map under a hash of the list, and the hash into the
+ * count key, so samples that ran other functions through the same code
+ * addresses (interpreted frames all return into one trampoline) stay
+ * apart. v8_frames is double-buffered with the counts; v8_procs is only
+ * read here, and a torn update of it can only misclassify a frame, which
+ * userspace's validation of every SFI catches. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
@@ -66,6 +82,49 @@ COUNT_MAP(counts0);
 COUNT_MAP(counts1);
 
 struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, struct profile_v8_proc);
+} v8_procs SEC(".maps");
+
+/* Not preallocated: a list is 3 KB and most hosts hold few distinct ones. */
+#define V8_FRAMES_MAP(name)                                             \
+	struct {                                                        \
+		__uint(type, BPF_MAP_TYPE_HASH);                         \
+		__uint(max_entries, 8192);                               \
+		__uint(map_flags, BPF_F_NO_PREALLOC);                    \
+		__type(key, struct profile_v8_frames_key);               \
+		__type(value, struct profile_v8_frames);                 \
+	} name SEC(".maps")
+
+V8_FRAMES_MAP(v8_frames0);
+V8_FRAMES_MAP(v8_frames1);
+
+/* A copy of the stack around the frames being walked: one read of
+ * V8_WINDOW bytes serves the next frames (callers live at higher addresses),
+ * where a read per frame would cost ~80 ns each on a 127-frame stack. */
+#define V8_WINDOW 2048
+struct v8_window {
+	__u8 buf[V8_WINDOW];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct v8_window);
+} v8_stack SEC(".maps");
+
+/* The list being built: too big for the BPF stack. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct profile_v8_frames);
+} v8_scratch SEC(".maps");
+
+struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 64 * 1024);
 } events SEC(".maps");
@@ -83,6 +142,14 @@ static __always_inline void stat_inc(__u32 which)
 
 	if (v)
 		(*v)++; /* per-CPU: no other writer */
+}
+
+static __always_inline void stat_add(__u32 which, __u64 n)
+{
+	__u64 *v = bpf_map_lookup_elem(&stats, &which);
+
+	if (v)
+		*v += n;
 }
 
 static __always_inline bool comm_matches(const char *comm)
@@ -137,8 +204,182 @@ static __always_inline bool wanted(__u32 pid)
 	return match;
 }
 
+#define USER_ADDR_MAX 0x00007fffffffffffULL /* x86-64, 4-level page tables */
+
+struct v8_walk {
+	const struct profile_v8_proc *proc;
+	struct profile_v8_frames *out;
+	struct v8_window *win;
+	__u64 win_start, win_end; /* the user addresses win holds */
+	bool near_top;            /* a full window read faulted */
+	__u64 ip, fp;           /* the frame being visited, and its code address */
+	__u64 last_func, last_sfi, last_name;
+	__u64 hash;
+};
+
+static __always_inline bool in_v8_code(const struct profile_v8_proc *proc, __u64 ip)
+{
+	for (int i = 0; i < PROFILE_V8_MAX_RANGES; i++) {
+		if (i >= proc->n_ranges)
+			break;
+		if (ip >= proc->ranges[i].start && ip < proc->ranges[i].end)
+			return true;
+	}
+	return false;
+}
+
+static __always_inline __u64 mix(__u64 h, __u64 x)
+{
+	h ^= x;
+	h *= 0x9e3779b97f4a7c15ULL;
+	return h ^ (h >> 29);
+}
+
+/* One frame of the walk (a bpf_loop callback: the verifier checks it once,
+ * not once per frame). Returns 1 to stop. */
+static long v8_walk_step(__u32 index, void *data)
+{
+	struct v8_walk *w = data;
+	const struct profile_v8_proc *proc = w->proc;
+	/* [fp-16] function, [fp-8] context or frame-type marker, [fp] caller's
+	 * fp, [fp+8] return address. */
+	__u64 func, context, sfi, name, at, off, next_fp, ret;
+	struct profile_v8_frame *f;
+	__u8 *frame;
+	__u32 n;
+
+	if (w->fp < 16 || w->fp > USER_ADDR_MAX || (w->fp & 7))
+		return 1;
+	at = w->fp - 16;
+	if (at < w->win_start || at + 32 > w->win_end) {
+		/* Refill; near the top of the stack the window would cross
+		 * into unmapped memory: then this frame alone. */
+		__u64 len = V8_WINDOW;
+
+		/* A read that faults costs microseconds: once the stack's top
+		 * is near, read to the end of the page only (mapped, as the
+		 * frame is). */
+		if (w->near_top)
+			len = 4096 - (at & 4095);
+		if (len < 32)
+			len = 32;
+		if (len > V8_WINDOW)
+			len = V8_WINDOW;
+		w->win_start = at;
+		w->win_end = at + len;
+		if (bpf_probe_read_user(w->win->buf, len, (void *)at)) {
+			w->near_top = true;
+			len = 4096 - (at & 4095);
+			if (len < 32)
+				len = 32;
+			if (len > V8_WINDOW)
+				len = V8_WINDOW;
+			w->win_end = at + len;
+			if (bpf_probe_read_user(w->win->buf, len, (void *)at))
+				return 1;
+		}
+	}
+	off = at - w->win_start;
+	if (off > V8_WINDOW - 32)
+		return 1;
+	frame = &w->win->buf[off];
+	func = *(__u64 *)(frame + ((__u32)(proc->off_fp_function + 16) & 24));
+	context = *(__u64 *)(frame + ((__u32)(proc->off_fp_context + 16) & 24));
+	next_fp = *(__u64 *)(frame + 16);
+	ret = *(__u64 *)(frame + 24);
+	/* A context is a tagged heap pointer; a typed frame (entry, exit,
+	 * stub) keeps a Smi marker there, whose low bit is 0. */
+	if ((context & 1) && (func & 3) == 1 && in_v8_code(proc, w->ip)) {
+		if (func == w->last_func) {
+			sfi = w->last_sfi; /* recursion: read once */
+		} else if (bpf_probe_read_user(&sfi, sizeof(sfi),
+					       (void *)(func - 1 + proc->jsfunction_shared))) {
+			sfi = 0;
+		}
+		if ((sfi & 3) == 1) {
+			if (sfi == w->last_sfi && func == w->last_func)
+				name = w->last_name;
+			else if (bpf_probe_read_user(&name, sizeof(name),
+						     (void *)(sfi - 1 + proc->sfi_name)))
+				name = 0;
+			w->last_func = func;
+			w->last_sfi = sfi;
+			w->last_name = name;
+			n = w->out->n;
+			if (n < PROFILE_V8_MAX_FRAMES) {
+				f = &w->out->frames[n];
+				f->ip = w->ip;
+				f->sfi = sfi;
+				f->cookie = (__u32)name;
+				f->index = index;
+				w->out->n = n + 1;
+				w->hash = mix(mix(mix(w->hash, w->ip), sfi),
+					      ((__u64)index << 32) | (__u32)name);
+			}
+		}
+	}
+	w->ip = ret;
+	w->fp = next_fp;
+	return 0;
+}
+
+/* The user registers of the sampled task: the interrupted ones, or those
+ * saved at kernel entry when the sample hit the kernel. */
+static __always_inline void user_regs(struct bpf_perf_event_data *ctx,
+				      __u64 *ip, __u64 *fp)
+{
+	struct pt_regs *regs;
+
+	if (ctx->regs.csx & 3) { /* CPL 3: user mode (8-byte ctx reads only) */
+		*ip = ctx->regs.ip;
+		*fp = ctx->regs.bp;
+		return;
+	}
+	regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+	*ip = BPF_CORE_READ(regs, ip);
+	*fp = BPF_CORE_READ(regs, bp);
+}
+
+/* Walks a V8 process's stack and stores its JS frames in frames_map.
+ * Returns the list's id, 0 when it has none (or could not be stored). */
+static __always_inline __u64 v8_frames(struct bpf_perf_event_data *ctx, __u32 pid,
+				       void *frames_map)
+{
+	const struct profile_v8_proc *proc = bpf_map_lookup_elem(&v8_procs, &pid);
+	struct profile_v8_frames_key key = { .pid = pid };
+	struct v8_walk w = { .proc = proc };
+	__u32 zero = 0;
+	__u64 start;
+
+	if (!proc)
+		return 0;
+	w.out = bpf_map_lookup_elem(&v8_scratch, &zero);
+	w.win = bpf_map_lookup_elem(&v8_stack, &zero);
+	if (!w.out || !w.win)
+		return 0;
+	stat_inc(PROFILE_STAT_V8_WALKS);
+	start = bpf_ktime_get_ns();
+	w.out->n = 0;
+	w.hash = 0xcbf29ce484222325ULL;
+	user_regs(ctx, &w.ip, &w.fp);
+	bpf_loop(PROFILE_MAX_STACK_DEPTH, v8_walk_step, &w, 0);
+	stat_add(PROFILE_STAT_V8_WALK_NS, bpf_ktime_get_ns() - start);
+	if (w.out->n == 0)
+		return 0;
+	key.id = w.hash ? w.hash : 1;
+	if (bpf_map_lookup_elem(frames_map, &key))
+		return key.id; /* the same list, stored by an earlier sample */
+	if (bpf_map_update_elem(frames_map, &key, w.out, BPF_NOEXIST) &&
+	    !bpf_map_lookup_elem(frames_map, &key)) {
+		stat_inc(PROFILE_STAT_V8_FRAMES_FULL);
+		return 0;
+	}
+	return key.id;
+}
+
 static __always_inline int record(struct bpf_perf_event_data *ctx, __u32 pid,
-				  void *stack_map, void *count_map)
+				  void *stack_map, void *count_map,
+				  void *frames_map)
 {
 	struct profile_key key = { .pid = pid, .kernel_stack_id = -1 };
 	__u64 one = 1, *count;
@@ -154,6 +395,8 @@ static __always_inline int record(struct bpf_perf_event_data *ctx, __u32 pid,
 		stat_inc(PROFILE_STAT_STACK_ERROR);
 		return 0;
 	}
+	if (key.user_stack_id >= 0)
+		key.v8_frames_id = v8_frames(ctx, pid, frames_map);
 	count = bpf_map_lookup_elem(count_map, &key);
 	if (count) {
 		__sync_fetch_and_add(count, 1);
@@ -190,9 +433,9 @@ int sample(struct bpf_perf_event_data *ctx)
 		__sync_fetch_and_add(&inflight[buf], 1);
 	}
 	if (buf == 0)
-		record(ctx, pid, &stacks0, &counts0);
+		record(ctx, pid, &stacks0, &counts0, &v8_frames0);
 	else
-		record(ctx, pid, &stacks1, &counts1);
+		record(ctx, pid, &stacks1, &counts1, &v8_frames1);
 	__sync_fetch_and_add(&inflight[buf], -1);
 	return 0;
 }

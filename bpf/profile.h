@@ -9,12 +9,63 @@
 #define PROFILE_COMM_LEN 16
 #define PROFILE_NUM_BUFFERS 2 /* double buffer: one written, one drained */
 
-/* One aggregation slot: samples of one process with one pair of stacks. */
+/* One aggregation slot: samples of one process with one pair of stacks and,
+ * for V8 processes, one list of JS functions (the same IPs run different
+ * functions where V8 shares code: every interpreted function returns into
+ * the one InterpreterEntryTrampoline). */
 struct profile_key {
 	__u32 pid;             /* tgid in the initial PID namespace */
 	__s32 user_stack_id;   /* id in the buffer's stack map, or -errno */
 	__s32 kernel_stack_id; /* -1 when kernel stacks are not collected */
 	__u32 pad;
+	__u64 v8_frames_id;    /* key of the sample's v8_frames list; 0: none */
+};
+
+/* V8 processes (the v8_procs map, pid -> profile_v8_proc, written by
+ * userspace): the BPF program walks their frame pointers itself and, for
+ * each frame whose code address lies in one of `ranges` (JIT code and V8's
+ * embedded builtins), reads the JSFunction at [fp + off_fp_function] and
+ * its SharedFunctionInfo (SFI) at sample time. Offsets come from the
+ * node binary's v8dbg_* symbols. */
+#define PROFILE_V8_MAX_RANGES 8
+#define PROFILE_V8_MAX_FRAMES PROFILE_MAX_STACK_DEPTH
+
+struct profile_v8_range {
+	__u64 start, end; /* [start, end) */
+};
+
+struct profile_v8_proc {
+	__u32 n_ranges;
+	__s32 off_fp_function;   /* v8dbg_off_fp_function: -16 */
+	__s32 off_fp_context;    /* v8dbg_off_fp_context: -8 */
+	__u32 jsfunction_shared; /* JSFunction::shared field offset */
+	__u32 sfi_name;          /* SharedFunctionInfo::name_or_scope_info offset */
+	__u32 pad;
+	struct profile_v8_range ranges[PROFILE_V8_MAX_RANGES];
+};
+
+/* One JS frame of a sample: its code address (the leaf IP for the frame the
+ * sample interrupted, else the return address into it, as the kernel's
+ * callchain records it), its position in that callchain, the SFI of its
+ * function, and a cookie (low half of the SFI's name field) so userspace
+ * notices an SFI address reused by the garbage collector. */
+struct profile_v8_frame {
+	__u64 ip;
+	__u64 sfi;    /* tagged pointer, as V8 stores it */
+	__u32 cookie;
+	__u32 index;  /* position in the user callchain, leaf = 0 */
+};
+
+struct profile_v8_frames_key {
+	__u32 pid;
+	__u32 pad;
+	__u64 id;     /* hash of the frames; never 0 */
+};
+
+struct profile_v8_frames {
+	__u32 n;
+	__u32 pad;
+	struct profile_v8_frame frames[PROFILE_V8_MAX_FRAMES];
 };
 
 /* Per-CPU counters of what happened to matching samples. */
@@ -23,6 +74,9 @@ enum profile_stat {
 	PROFILE_STAT_STACK_COLLISION,  /* stack hash bucket held another stack */
 	PROFILE_STAT_STACK_ERROR,      /* bpf_get_stackid failed otherwise */
 	PROFILE_STAT_MAP_FULL,         /* count map had no room for a new key */
+	PROFILE_STAT_V8_WALKS,         /* samples of V8 processes walked for JS frames */
+	PROFILE_STAT_V8_FRAMES_FULL,   /* JS frame lists lost: v8_frames map full */
+	PROFILE_STAT_V8_WALK_NS,       /* nanoseconds spent in those walks */
 	PROFILE_STAT_COUNT
 };
 

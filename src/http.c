@@ -434,18 +434,38 @@ static bool has_body(struct MHD_Connection *conn)
 	return len && len[strspn(len, "0")] != '\0';
 }
 
+struct http_request {
+	struct MHD_Connection *conn;
+};
+
+const char *http_request__arg(const struct http_request *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
 static enum MHD_Result render_route(struct MHD_Connection *conn,
 				    const struct http_route *r)
 {
+	const struct http_request req = { conn };
 	const char *ae = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 						     MHD_HTTP_HEADER_ACCEPT_ENCODING);
 	struct buf body;
 	char *gz;
 	size_t gz_len;
+	int err;
 
 	buf__init(&body);
-	if (r->render(r->ctx, &body) || buf__error(&body)) {
+	err = r->render(r->ctx, &req, &body);
+	if (!err)
+		err = buf__error(&body);
+	if (err) {
 		buf__release(&body);
+		if (err == -EINVAL)
+			return reply_text(conn, MHD_HTTP_BAD_REQUEST,
+					  "bad query arguments\n", 0);
+		if (err == -ESRCH)
+			return reply_text(conn, MHD_HTTP_NOT_FOUND,
+					  "no such target\n", 0);
 		return reply_text(conn, MHD_HTTP_INTERNAL_SERVER_ERROR,
 				  "cannot render this page\n", 0);
 	}

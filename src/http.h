@@ -31,12 +31,20 @@
 #define HTTP_MAX_REQUEST_BYTES 32768   /* request line + headers */
 #define HTTP_MAX_SECRET_FILE (1u << 20) /* TLS and password files */
 
-/* Appends the body to out; 0, or -errno for a 500. Called on the server
+/* One request as a route sees it. */
+struct http_request;
+
+/* The value of query argument name ("?pid=12"), or NULL. */
+const char *http_request__arg(const struct http_request *req, const char *name);
+
+/* Appends the body to out. 0, or -errno: -EINVAL is a 400 (bad arguments),
+ * -ESRCH a 404 (no such thing), anything else a 500. Called on the server
  * thread, one request at a time. */
-typedef int (*http_render_fn)(void *ctx, struct buf *out);
+typedef int (*http_render_fn)(void *ctx, const struct http_request *req,
+			      struct buf *out);
 
 struct http_route {
-	const char *path;          /* exact match, query string ignored */
+	const char *path;          /* exact match; the query goes to the callback */
 	const char *content_type;
 	http_render_fn render;
 	void *ctx;

@@ -77,7 +77,8 @@ struct kallsyms *kallsyms__load_file(FILE *f)
 			return NULL;
 		}
 	}
-	qsort(ks->syms, ks->count, sizeof(*ks->syms), by_addr);
+	if (ks->count)
+		qsort(ks->syms, ks->count, sizeof(*ks->syms), by_addr);
 	return ks;
 }
 

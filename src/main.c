@@ -5,7 +5,9 @@
  * Exit status: 0 after a clean stop, 1 when the profiler cannot run, 2 on a
  * bad command line, the command's own in launch mode. */
 #include <errno.h>
+#include <stdint.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,27 +44,141 @@ static void log_line(const char *line)
 	fprintf(stderr, "promfiler-bpf: %s\n", line);
 }
 
-static int render_metrics(void *ctx, struct buf *out)
+struct server_ctx {
+	const struct cli *cli;
+	struct profiler *profiler;
+};
+
+static int render_metrics(void *ctx, const struct http_request *req, struct buf *out)
 {
-	return profiler__render_metrics(ctx, out);
+	const struct server_ctx *sc = ctx;
+
+	(void)req;
+	return profiler__render_metrics(sc->profiler, out);
 }
 
-static int render_health(void *ctx, struct buf *out)
+static int render_health(void *ctx, const struct http_request *req, struct buf *out)
 {
 	(void)ctx;
+	(void)req;
 	buf__puts(out, "ok\n");
 	return 0;
 }
 
-static int render_index(void *ctx, struct buf *out)
+/* "?pid=N" (optional: all targets merged). 0 or -EINVAL. */
+static int pid_arg(const struct http_request *req, pid_t *pid)
 {
-	const struct cli *c = ctx;
+	const char *v = http_request__arg(req, "pid");
+	char *end;
+	long n;
 
-	buf__printf(out,
-		    "<!doctype html><html><head><title>promfiler-bpf</title></head>"
-		    "<body><h1>promfiler-bpf %s</h1><p><a href=\"%s\">metrics</a></p>"
-		    "</body></html>\n",
-		    PROMFILER_VERSION, c->metrics_path);
+	*pid = 0;
+	if (!v)
+		return 0;
+	errno = 0;
+	n = strtol(v, &end, 10);
+	if (errno || end == v || *end || n <= 0 || n > INT32_MAX)
+		return -EINVAL;
+	*pid = (pid_t)n;
+	return 0;
+}
+
+/* A profile of the last completed window, as the /metrics gauges. */
+static int render_profile(const struct server_ctx *sc, const struct http_request *req,
+			  enum profiler_format format, struct buf *out)
+{
+	struct profiler_render_req r = {
+		.format = format, .count = COUNT_WINDOW,
+		.duration_nanos = (int64_t)sc->cli->profiler.window_seconds * 1000000000,
+	};
+
+	return pid_arg(req, &r.pid) ? -EINVAL : profiler__render(sc->profiler, &r, out);
+}
+
+static int render_flamegraph(void *ctx, const struct http_request *req, struct buf *out)
+{
+	return render_profile(ctx, req, PROFILER_FORMAT_HTML, out);
+}
+
+static int render_flamegraph_svg(void *ctx, const struct http_request *req, struct buf *out)
+{
+	return render_profile(ctx, req, PROFILER_FORMAT_SVG, out);
+}
+
+static int render_folded(void *ctx, const struct http_request *req, struct buf *out)
+{
+	return render_profile(ctx, req, PROFILER_FORMAT_FOLDED, out);
+}
+
+/* go tool pprof asks for ?seconds=30 and waits. The server answers at once
+ * (one thread serves every request): with the last completed window when
+ * seconds fits in it, else with everything since each target was seen. */
+static int render_pprof(void *ctx, const struct http_request *req, struct buf *out)
+{
+	const struct server_ctx *sc = ctx;
+	const char *v = http_request__arg(req, "seconds");
+	struct profiler_render_req r = {
+		.format = PROFILER_FORMAT_PPROF, .count = COUNT_WINDOW,
+		.duration_nanos = (int64_t)sc->cli->profiler.window_seconds * 1000000000,
+	};
+	char *end;
+	long seconds;
+
+	if (pid_arg(req, &r.pid))
+		return -EINVAL;
+	if (v) {
+		seconds = strtol(v, &end, 10);
+		if (end == v || *end || seconds <= 0)
+			return -EINVAL;
+		if ((unsigned long)seconds > sc->cli->profiler.window_seconds) {
+			r.count = COUNT_TOTAL;
+			r.duration_nanos = (int64_t)seconds * 1000000000;
+		}
+	}
+	return profiler__render(sc->profiler, &r, out);
+}
+
+static void html_text(struct buf *out, const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '<': buf__puts(out, "&lt;"); break;
+		case '>': buf__puts(out, "&gt;"); break;
+		case '&': buf__puts(out, "&amp;"); break;
+		case '"': buf__puts(out, "&quot;"); break;
+		default: buf__append(out, s, 1);
+		}
+	}
+}
+
+/* The index: every target with links to its views. */
+static int render_index(void *ctx, const struct http_request *req, struct buf *out)
+{
+	const struct server_ctx *sc = ctx;
+	struct profiler_target_summary t[256];
+	size_t n = profiler__targets(sc->profiler, t, 256);
+
+	(void)req;
+	buf__printf(out, "<!doctype html><html><head><meta charset=\"utf-8\">"
+		    "<title>promfiler-bpf</title></head><body>"
+		    "<h1>promfiler-bpf %s</h1><p><a href=\"", PROMFILER_VERSION);
+	html_text(out, sc->cli->metrics_path);
+	buf__printf(out, "\">metrics</a> &middot; <a href=\"/flamegraph\">flame graph of "
+		    "all targets</a> &middot; <a href=\"/healthz\">health</a></p>"
+		    "<p>Profiles cover the last completed %u s window.</p>"
+		    "<table><tr><th>pid</th><th>comm</th><th>samples</th><th>views</th></tr>",
+		    sc->cli->profiler.window_seconds);
+	for (size_t i = 0; i < n && i < 256; i++) {
+		buf__printf(out, "<tr><td>%d</td><td>", (int)t[i].pid);
+		html_text(out, t[i].comm);
+		buf__printf(out, "</td><td>%llu</td><td><a href=\"/flamegraph?pid=%d\">flame graph"
+			    "</a> <a href=\"/flamegraph.svg?pid=%d\">svg</a> "
+			    "<a href=\"/folded?pid=%d\">folded</a> "
+			    "<a href=\"/debug/pprof/profile?pid=%d\">pprof</a></td></tr>",
+			    (unsigned long long)t[i].samples, (int)t[i].pid, (int)t[i].pid,
+			    (int)t[i].pid, (int)t[i].pid);
+	}
+	buf__puts(out, "</table></body></html>\n");
 	return 0;
 }
 
@@ -208,7 +324,7 @@ static int run_one_shot(const struct cli *c, struct profiler *p, FILE *out,
 	profiler__end_window(p);
 	buf__init(&body);
 	err = profiler__render(p, &req, &body);
-	if (!err && fwrite(body.data, 1, body.len, out) != body.len)
+	if (!err && body.len && fwrite(body.data, 1, body.len, out) != body.len)
 		err = -EIO;
 	if (!err && fflush(out))
 		err = -errno;
@@ -222,18 +338,23 @@ static int run_one_shot(const struct cli *c, struct profiler *p, FILE *out,
 /* Server mode: serves HTTP until a signal, or until the command ends. */
 static int serve(const struct cli *c, struct profiler *p, int *status)
 {
-	struct http_route routes[3];
+	struct server_ctx sc = { c, p };
+	const struct http_route routes[] = {
+		{ c->metrics_path, "text/plain; version=0.0.4; charset=utf-8",
+		  render_metrics, &sc },
+		{ "/healthz", "text/plain; charset=utf-8", render_health, NULL },
+		{ "/", "text/html; charset=utf-8", render_index, &sc },
+		{ "/flamegraph", "text/html; charset=utf-8", render_flamegraph, &sc },
+		{ "/flamegraph.svg", "image/svg+xml", render_flamegraph_svg, &sc },
+		{ "/folded", "text/plain; charset=utf-8", render_folded, &sc },
+		{ "/debug/pprof/profile", "application/octet-stream", render_pprof, &sc },
+	};
 	struct http_server *server;
 	char why[256];
 
-	routes[0] = (struct http_route){ c->metrics_path,
-		"text/plain; version=0.0.4; charset=utf-8", render_metrics, p };
-	routes[1] = (struct http_route){ "/healthz", "text/plain; charset=utf-8",
-		render_health, NULL };
-	routes[2] = (struct http_route){ "/", "text/html; charset=utf-8",
-		render_index, (void *)c };
 	server = http__start_opts(&(struct http_opts){
-		.host = c->hostname, .port = c->port, .routes = routes, .n_routes = 3,
+		.host = c->hostname, .port = c->port, .routes = routes,
+		.n_routes = sizeof(routes) / sizeof(routes[0]),
 		.tls_cert_file = c->tls_cert_file, .tls_key_file = c->tls_key_file,
 		.basic_auth_user = c->basic_auth_user,
 		.basic_auth_password_file = c->basic_auth_password_file,
@@ -265,6 +386,11 @@ int main(int argc, char **argv)
 	int err, status = 0;
 	char why[256];
 
+	/* A months-long agent: big temporary arrays (perf-map rebuilds) go
+	 * straight back to the system instead of fragmenting the heap, and the
+	 * HTTP threads share one arena. */
+	mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+	mallopt(M_ARENA_MAX, 2);
 	switch (cli__parse(&c, argc, argv, stdout, stderr)) {
 	case CLI_EXIT:
 		return 0;

@@ -211,6 +211,63 @@ static void emit(struct range *out, size_t *n, const struct range *top,
 	(*n)++;
 }
 
+static int by_name(const void *a, const void *b)
+{
+	const struct range *const *x = a, *const *y = b;
+
+	return (*x)->name < (*y)->name ? -1 : (*x)->name > (*y)->name;
+}
+
+/* Drops the names no range uses any more (entries wholly superseded by
+ * newer ones at the same addresses), once they are most of the arena: a
+ * process that keeps compiling code must not grow our memory forever. */
+static int compact_names(struct perfmap *m)
+{
+	struct range **by = malloc((m->n_ranges ? m->n_ranges : 1) * sizeof(*by));
+	uint32_t prev_old = UINT32_MAX, prev_new = 0;
+	size_t live = 0, len = 0;
+	char *names;
+
+	if (!by)
+		return -ENOMEM;
+	for (size_t i = 0; i < m->n_ranges; i++) {
+		by[i] = &m->ranges[i];
+		live += strlen(m->names + m->ranges[i].name) + 1;
+	}
+	if (m->names_len < 65536 || m->names_len < 2 * live) {
+		free(by);
+		return 0;
+	}
+	names = malloc(live ? live : 1);
+	if (!names) {
+		free(by);
+		return -ENOMEM;
+	}
+	/* Pieces of one entry split by a newer one share its name. */
+	qsort(by, m->n_ranges, sizeof(*by), by_name);
+	for (size_t i = 0; i < m->n_ranges; i++) {
+		uint32_t old = by[i]->name;
+		size_t n;
+
+		if (old == prev_old) {
+			by[i]->name = prev_new;
+			continue;
+		}
+		n = strlen(m->names + old) + 1;
+		memcpy(names + len, m->names + old, n);
+		prev_old = old;
+		prev_new = (uint32_t)len;
+		by[i]->name = prev_new;
+		len += n;
+	}
+	free(m->names);
+	free(by);
+	m->names = names;
+	m->names_len = len;
+	m->names_cap = live ? live : 1;
+	return 0;
+}
+
 /* Merges pending entries into the disjoint ranges, newest winning. */
 static int rebuild(struct perfmap *m)
 {
@@ -258,7 +315,7 @@ static int rebuild(struct perfmap *m)
 	m->n_ranges = nout;
 	m->cap_ranges = 2 * n + 1;
 	m->n_pending = 0;
-	return 0;
+	return compact_names(m);
 }
 
 int perfmap__refresh(struct perfmap *m)
@@ -361,4 +418,5 @@ void perfmap__stats(const struct perfmap *m, struct perfmap_stats *out)
 {
 	*out = m->stats;
 	out->ranges = m->n_ranges;
+	out->name_bytes = m->names_len;
 }

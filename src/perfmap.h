@@ -21,6 +21,7 @@ struct perfmap_stats {
 	uint64_t entries;       /* lines accepted */
 	uint64_t lines_skipped; /* malformed or too long */
 	size_t ranges;          /* disjoint address ranges after overlaps */
+	size_t name_bytes;      /* memory held for names (superseded ones dropped) */
 };
 
 /* A reader of the file at `path` (not opened yet). NULL + errno on failure. */

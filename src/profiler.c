@@ -44,6 +44,9 @@ struct profiler {
 	uint64_t dropped_exited;       /* samples of processes gone before the drain */
 	uint64_t dropped_no_memory;
 	uint64_t samples_drained;
+	uint64_t v8_named_frames;      /* frames named from V8's objects */
+	uint64_t v8_failures;          /* SFIs that could not be read */
+	uint64_t v8_unsupported;       /* Node targets whose V8 layout was refused */
 };
 
 static void logf_(const struct profiler *p, const char *fmt, ...)
@@ -68,10 +71,25 @@ static void set_window_end(struct profiler *p)
 	p->window_end.tv_sec += p->opts.window_seconds;
 }
 
+/* A --pid target's JS frames are named from its first sample on: its V8
+ * walk starts now, not at its first drain (targets are made there). A
+ * throwaway symbolizer reads the layout (cached for the real one). */
+static void start_v8_walk(struct profiler *p, pid_t pid, const struct symbolize_opts *sym)
+{
+	struct symbolizer *s = symbolizer__new(pid, NULL, p->frames, sym);
+	struct v8_walk_info walk;
+
+	if (s && symbolizer__refresh(s) == 0 && p->sampler &&
+	    symbolizer__v8_walk_changed(s, &walk))
+		sampler__set_v8(p->sampler, pid, &walk);
+	symbolizer__free(s);
+}
+
 struct profiler *profiler__new(const struct profiler_opts *opts)
 {
 	struct symbolize_opts sym = {
 		.style = opts->frame_style, .separator = opts->separator,
+		.no_v8_names = opts->no_v8_names,
 	};
 	struct sampler_opts so = {
 		.all = opts->all, .comms = opts->comms, .n_comms = opts->n_comms,
@@ -109,6 +127,10 @@ struct profiler *profiler__new(const struct profiler_opts *opts)
 		goto fail;
 	}
 	pthread_mutex_init(&p->lock, NULL);
+	/* Read the node binaries' layouts (100 ms each) before sampling
+	 * starts, so the first samples are walked already. */
+	for (size_t i = 0; i < opts->n_pids; i++)
+		start_v8_walk(p, opts->pids[i], &sym);
 	p->sampler = sampler__open(&so);
 	if (!p->sampler) {
 		err = -errno;
@@ -122,6 +144,7 @@ struct profiler *profiler__new(const struct profiler_opts *opts)
 			errno = -err;
 			return NULL;
 		}
+		start_v8_walk(p, opts->pids[i], &sym);
 	}
 	p->opts.pids = NULL; /* not kept: the caller owns them */
 	p->opts.comms = NULL;
@@ -192,13 +215,26 @@ static void refresh_target(struct profiler *p, struct target *t)
 	if (err && err != -ENOENT)
 		logf_(p, "pid %d: cannot read its perf map: %s", (int)t->pid,
 		      strerror(-err));
+	struct v8_walk_info walk;
+
+	if (symbolizer__v8_walk_changed(t->symbolizer, &walk))
+		sampler__set_v8(p->sampler, t->pid, &walk);
 	if (!t->diagnosed && t->flags.is_node) {
 		/* Said once per target, with the flag that fixes it. */
 		t->diagnosed = true;
-		if (!after.has_perf_map)
+		if (after.v8 == SYMBOLIZE_V8_UNSUPPORTED) {
+			p->v8_unsupported++;
+			logf_(p, "pid %d (%s): JS frames not named from V8's objects: %s",
+			      (int)t->pid, t->comm, after.v8_why);
+		}
+		if (!after.has_perf_map && after.v8 == SYMBOLIZE_V8_ACTIVE)
+			logf_(p, "pid %d (%s): no perf map: JS frames named from V8's objects "
+			      "(V8 %s); --perf-basic-prof would also name optimized code "
+			      "with what it inlined", (int)t->pid, t->comm, after.v8_version);
+		else if (!after.has_perf_map)
 			logf_(p, "pid %d (%s): no perf map, JS frames cannot be named: "
 			      "start node with --perf-basic-prof", (int)t->pid, t->comm);
-		if (!t->flags.interpreted_frames)
+		if (!t->flags.interpreted_frames && after.v8 != SYMBOLIZE_V8_ACTIVE)
 			logf_(p, "pid %d (%s): interpreted functions show as %s: start "
 			      "node with --interpreted-frames-native-stack", (int)t->pid,
 			      t->comm, FRAME_NAME_INTERPRETED);
@@ -233,22 +269,41 @@ struct frame_path {
 /* Names the frames of one stack. false when out of memory. */
 static bool name_frames(struct profiler *p, struct target *t, const uint64_t *user,
 			size_t n_user, const uint64_t *kernel, size_t n_kernel,
-			uint64_t count, struct frame_path *path)
+			const struct sampler_v8_ref *v8, uint64_t count,
+			struct frame_path *path)
 {
 	uint32_t prev = STRTAB_NONE;
+	struct symbolizer_stats before, after;
+
+	if (v8)
+		symbolizer__stats(t->symbolizer, &before);
 
 	path->n = 0;
 	path->first_js = SIZE_MAX;
 	/* Stacks come leaf first; the tree grows from the outermost frame. */
 	for (size_t i = n_user; i-- > 0 && path->n < PROFILER_MAX_STACK;) {
 		enum frame_kind kind;
-		uint32_t frame = symbolizer__frame(t->symbolizer, user[i], &kind);
+		uint32_t outer = STRTAB_NONE;
+		uint32_t frame = v8 ? symbolizer__frame_v8(t->symbolizer, user[i], v8[i].sfi,
+							   v8[i].cookie, i == 0, &outer, &kind) :
+				      symbolizer__frame(t->symbolizer, user[i], &kind);
 
 		if (frame == STRTAB_NONE)
 			return false;
 		if (kind == FRAME_KIND_UNRESOLVED)
 			p->unresolved_frames += count;
-		if (kind == FRAME_KIND_JS && path->first_js == SIZE_MAX)
+		if (kind == FRAME_KIND_JS_V8)
+			p->v8_named_frames += count;
+		/* The JS function a leaf builtin or bytecode handler runs for. */
+		if (outer != STRTAB_NONE && path->n + 2 <= PROFILER_MAX_STACK) {
+			p->v8_named_frames += count;
+			if (path->first_js == SIZE_MAX)
+				path->first_js = path->n;
+			path->frames[path->n++] = outer;
+			prev = outer;
+		}
+		if ((kind == FRAME_KIND_JS || kind == FRAME_KIND_JS_V8) &&
+		    path->first_js == SIZE_MAX)
 			path->first_js = path->n;
 		if (frame == prev && is_placeholder(strtab__get(p->frames, frame)))
 			continue;
@@ -257,6 +312,10 @@ static bool name_frames(struct profiler *p, struct target *t, const uint64_t *us
 	}
 	if (path->first_js == SIZE_MAX)
 		path->first_js = 0; /* no JS (a libuv or GC thread): keep it all */
+	if (v8) {
+		symbolizer__stats(t->symbolizer, &after);
+		p->v8_failures += after.v8_failures - before.v8_failures;
+	}
 	/* Kernel frames go below the user frames of the same sample. */
 	for (size_t i = n_kernel; i-- > 0;) {
 		uint32_t frame = kernel_frame(p, kernel[i]);
@@ -285,7 +344,8 @@ static uint32_t budget_child(struct profiler *p, struct target *t, uint32_t node
 }
 
 static void on_sample(void *ctx, pid_t pid, const uint64_t *user, size_t n_user,
-		      const uint64_t *kernel, size_t n_kernel, uint64_t count)
+		      const uint64_t *kernel, size_t n_kernel,
+		      const struct sampler_v8_ref *v8, uint64_t count)
 {
 	struct drain_ctx *d = ctx;
 	struct profiler *p = d->p;
@@ -305,7 +365,7 @@ static void on_sample(void *ctx, pid_t pid, const uint64_t *user, size_t n_user,
 	}
 	if (!refreshed_in_drain(d, pid))
 		refresh_target(p, t);
-	if (!name_frames(p, t, user, n_user, kernel, n_kernel, count, path)) {
+	if (!name_frames(p, t, user, n_user, kernel, n_kernel, v8, count, path)) {
 		p->dropped_no_memory += count;
 		return;
 	}
@@ -438,8 +498,9 @@ static void render_process_metrics(struct buf *out)
 static void render_target_info(struct profiler *p, struct buf *out)
 {
 	render_prom__header(out, "promfiler_target_info", "gauge",
-			    "Always 1 per target: whether it has a V8 perf map and was "
-			    "started with --interpreted-frames-native-stack.");
+			    "Always 1 per target: whether it has a V8 perf map, was "
+			    "started with --interpreted-frames-native-stack, and has its JS "
+			    "frames named from V8's objects (true, false, unsupported).");
 	for (size_t i = 0; i < targets__count(p->targets); i++) {
 		struct target *t = targets__at(p->targets, i);
 		struct symbolizer_stats st;
@@ -449,8 +510,10 @@ static void render_target_info(struct profiler *p, struct buf *out)
 			{ "pid", t->pid_label }, { "comm", t->comm },
 			{ "perf_map", st.has_perf_map ? "true" : "false" },
 			{ "interpreted_frames", t->flags.interpreted_frames ? "true" : "false" },
+			{ "v8_names", st.v8 == SYMBOLIZE_V8_ACTIVE ? "true" :
+				      st.v8 == SYMBOLIZE_V8_UNSUPPORTED ? "unsupported" : "false" },
 		};
-		render_prom__sample(out, "promfiler_target_info", labels, 4, 1);
+		render_prom__sample(out, "promfiler_target_info", labels, 5, 1);
 	}
 }
 
@@ -501,6 +564,21 @@ static void render_self_metrics(struct profiler *p, struct buf *out)
 	counter(out, "promfiler_bpf_program_runs_total",
 		"Runs of the BPF sampling program (needs kernel.bpf_stats_enabled=1).",
 		(double)st.bpf_runs);
+	counter(out, "promfiler_v8_named_frames_total",
+		"Sampled JS frames named from V8's objects (no perf map name needed).",
+		(double)p->v8_named_frames);
+	counter(out, "promfiler_v8_sfi_read_failures_total",
+		"SharedFunctionInfos of sampled JS frames that could not be read.",
+		(double)p->v8_failures);
+	counter(out, "promfiler_v8_unsupported_targets_total",
+		"Node processes whose V8 layout is not supported: JS frames not named from V8's objects.",
+		(double)p->v8_unsupported);
+	counter(out, "promfiler_v8_walks_total",
+		"Samples whose stack the BPF program walked for JS functions.",
+		(double)st.v8_walks);
+	counter(out, "promfiler_v8_walk_seconds_total",
+		"Time the BPF program spent walking stacks for JS functions (part of its run time).",
+		(double)st.v8_walk_ns / 1e9);
 	counter(out, "promfiler_perf_map_bytes_read_total",
 		"Bytes read from the targets' V8 perf maps.", (double)p->perf_map_bytes);
 	gauge(out, "promfiler_targets", "Processes being profiled.",

@@ -34,6 +34,7 @@ struct profiler_opts {
 	enum prom_weight weight;
 	const char *separator;
 	enum frame_style frame_style;
+	bool no_v8_names;         /* JS frames named by perf maps only (no V8 objects) */
 	bool verbose;
 	/* Where diagnostics go (one line each, no newline); NULL: nowhere. */
 	void (*log)(const char *line);

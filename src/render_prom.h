@@ -52,7 +52,8 @@ void render_prom__header(struct buf *out, const char *name, const char *type,
 void render_prom__sample(struct buf *out, const char *name,
 			 const struct prom_label *labels, size_t n_labels,
 			 double value);
-/* Appends v escaped as a label value: \ -> \\, " -> \", newline -> \n. */
+/* Appends v escaped as a label value: \ -> \\, " -> \", newline -> \n,
+ * and each byte that is not part of valid UTF-8 -> U+FFFD. */
 void render_prom__escape(struct buf *out, const char *v);
 
 #endif

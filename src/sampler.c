@@ -30,6 +30,7 @@ struct sampler {
 	uint64_t stack_missing;
 	struct profile_key *keys; /* drain scratch */
 	size_t cap_keys;
+	uint64_t v8_unpaired;
 	struct ring_buffer *events;
 	sampler_event_fn event_fn; /* set for the length of sampler__events */
 	void *event_ctx;
@@ -269,8 +270,36 @@ int sampler__remove_pid(struct sampler *s, pid_t pid)
 {
 	__u32 key = (__u32)pid;
 
-	return bpf_map__delete_elem(s->skel->maps.target_pids, &key, sizeof(key),
-				    0) ? -errno : 0;
+	int err = bpf_map__delete_elem(s->skel->maps.target_pids, &key, sizeof(key),
+				       0) ? -errno : 0;
+
+	sampler__set_v8(s, pid, NULL);
+	return err;
+}
+
+int sampler__set_v8(struct sampler *s, pid_t pid, const struct v8_walk_info *info)
+{
+	struct profile_v8_proc v = { 0 };
+	__u32 key = (__u32)pid;
+
+	if (!info) {
+		if (bpf_map__delete_elem(s->skel->maps.v8_procs, &key, sizeof(key), 0) &&
+		    errno != ENOENT)
+			return -errno;
+		return 0;
+	}
+	v.n_ranges = (__u32)(info->n_ranges < PROFILE_V8_MAX_RANGES ?
+			     info->n_ranges : PROFILE_V8_MAX_RANGES);
+	for (__u32 i = 0; i < v.n_ranges; i++) {
+		v.ranges[i].start = info->ranges[i].start;
+		v.ranges[i].end = info->ranges[i].end;
+	}
+	v.off_fp_function = info->off_fp_function;
+	v.off_fp_context = info->off_fp_context;
+	v.jsfunction_shared = info->jsfunction_shared;
+	v.sfi_name = info->sfi_name;
+	return bpf_map__update_elem(s->skel->maps.v8_procs, &key, sizeof(key), &v,
+				    sizeof(v), BPF_ANY) ? -errno : 0;
 }
 
 /* Flips the active buffer and waits until no program still writes the old
@@ -321,35 +350,65 @@ static int collect_keys(struct sampler *s, int fd, size_t *n)
 	return 0;
 }
 
-static void clear_stacks(int fd)
+/* Empties a hash-like map whose keys are at most 16 bytes. */
+static void clear_map(int fd)
 {
-	__u32 id, next;
+	__u64 key[2], next[2];
 
 	/* Deleting while iterating would restart at the first key: walk to
 	 * the next key before deleting the current one. */
-	if (bpf_map_get_next_key(fd, NULL, &id))
+	if (bpf_map_get_next_key(fd, NULL, key))
 		return;
 	for (;;) {
-		bool more = bpf_map_get_next_key(fd, &id, &next) == 0;
+		bool more = bpf_map_get_next_key(fd, key, next) == 0;
 
-		bpf_map_delete_elem(fd, &id);
+		bpf_map_delete_elem(fd, key);
 		if (!more)
 			break;
-		id = next;
+		memcpy(key, next, sizeof(key));
 	}
+}
+
+/* Pairs the walk's JS frames with the user stack: frame i of the walk is
+ * entry f->index of the callchain when both saw the same IP there (the
+ * kernel walks the same frame pointers); a frame whose IP differs is
+ * dropped, never given to another frame. Returns how many were dropped. */
+static size_t pair_v8(const struct profile_v8_frames *fr, const __u64 *user,
+		      size_t n_user, struct sampler_v8_ref *refs)
+{
+	size_t dropped = 0, n = fr->n < PROFILE_V8_MAX_FRAMES ? fr->n : PROFILE_V8_MAX_FRAMES;
+
+	memset(refs, 0, n_user * sizeof(*refs));
+	for (size_t i = 0; i < n; i++) {
+		const struct profile_v8_frame *f = &fr->frames[i];
+
+		if (f->index < n_user && user[f->index] == f->ip) {
+			refs[f->index].sfi = f->sfi;
+			refs[f->index].cookie = f->cookie;
+		} else {
+			dropped++;
+		}
+	}
+	return dropped;
 }
 
 int sampler__drain(struct sampler *s, sampler_sample_fn fn, void *ctx)
 {
 	static __u64 user[PROFILE_MAX_STACK_DEPTH], kernel[PROFILE_MAX_STACK_DEPTH];
+	static struct profile_v8_frames frames;
+	static struct sampler_v8_ref refs[PROFILE_MAX_STACK_DEPTH];
 	unsigned int old = flip_buffers(s);
 	int counts = bpf_map__fd(old ? s->skel->maps.counts1 : s->skel->maps.counts0);
 	int stacks = bpf_map__fd(old ? s->skel->maps.stacks1 : s->skel->maps.stacks0);
+	int v8_frames = bpf_map__fd(old ? s->skel->maps.v8_frames1 :
+					  s->skel->maps.v8_frames0);
 	size_t n;
 	int err = collect_keys(s, counts, &n);
 
 	for (size_t i = 0; i < n; i++) {
 		const struct profile_key *k = &s->keys[i];
+		struct profile_v8_frames_key fk = { .pid = k->pid, .id = k->v8_frames_id };
+		const struct sampler_v8_ref *v8 = NULL;
 		size_t n_user = 0, n_kernel = 0;
 		__u64 count;
 
@@ -368,10 +427,16 @@ int sampler__drain(struct sampler *s, sampler_sample_fn fn, void *ctx)
 			s->stack_missing += count;
 			continue;
 		}
+		if (k->v8_frames_id && n_user &&
+		    bpf_map_lookup_elem(v8_frames, &fk, &frames) == 0) {
+			s->v8_unpaired += pair_v8(&frames, user, n_user, refs) * count;
+			v8 = refs;
+		}
 		fn(ctx, (pid_t)k->pid, (const uint64_t *)user, n_user,
-		   (const uint64_t *)kernel, n_kernel, count);
+		   (const uint64_t *)kernel, n_kernel, v8, count);
 	}
-	clear_stacks(stacks);
+	clear_map(stacks);
+	clear_map(v8_frames);
 	return err;
 }
 
@@ -415,6 +480,10 @@ void sampler__stats(struct sampler *s, struct sampler_stats *out)
 	out->stack_collisions = sums[PROFILE_STAT_STACK_COLLISION];
 	out->stack_errors = sums[PROFILE_STAT_STACK_ERROR];
 	out->map_full = sums[PROFILE_STAT_MAP_FULL];
+	out->v8_walks = sums[PROFILE_STAT_V8_WALKS];
+	out->v8_frames_full = sums[PROFILE_STAT_V8_FRAMES_FULL];
+	out->v8_unpaired = s->v8_unpaired;
+	out->v8_walk_ns = sums[PROFILE_STAT_V8_WALK_NS];
 }
 
 size_t sampler__cpus(const struct sampler *s)

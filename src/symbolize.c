@@ -3,7 +3,13 @@
  * refresh, when an address falls outside all of them (a library loaded
  * since, or JIT code placed in a new region). Each executable mapping holds
  * a reference to its file's symbol table from the shared cache, kept across
- * re-reads while the mapping stays the same. */
+ * re-reads while the mapping stays the same.
+ *
+ * V8 naming: the node binary's layout is read once per file (a small cache
+ * keyed by device, inode, size and mtime: many processes run one binary),
+ * and the walk's code ranges are computed again whenever the mappings were
+ * read again, which happens when the drain meets code outside the known
+ * mappings (a grown JIT region among others). */
 #include "symbolize.h"
 
 #include <errno.h>
@@ -13,12 +19,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "elfsym.h"
 #include "perfmap.h"
 #include "procfs.h"
+#include "v8names.h"
 
 /* The ELF symbols of one executable mapping, parallel to maps.maps. */
 struct map_syms {
@@ -36,7 +44,20 @@ struct symbolizer {
 	struct map_syms *syms;   /* NULL: out of memory, ELF naming is off */
 	bool maps_fresh;         /* read since the last refresh */
 	char root[48];           /* "/proc/PID/root" */
+	/* V8 naming */
+	bool v8_tried;
+	enum symbolize_v8 v8_state;
+	char v8_why[160];
+	char v8_version[32];
+	struct v8_layout v8_layout;
+	struct v8names *v8;
+	char *exe_path;          /* as /proc/PID/maps writes it */
+	uint64_t maps_generation;  /* bumped by each read of the mappings */
+	uint64_t walk_generation;  /* ... as of the last walk info handed out */
+	struct v8_walk_info *walk; /* the last walk info handed out */
 };
+
+static void reload_maps(struct symbolizer *s);
 
 struct symbolizer *symbolizer__new(pid_t pid, const char *perf_map_path,
 				   struct strtab *frames,
@@ -73,7 +94,91 @@ void symbolizer__free(struct symbolizer *s)
 	free(s->syms);
 	perfmap__free(s->perfmap);
 	procmaps__release(&s->maps);
+	v8names__free(s->v8);
+	free(s->exe_path);
+	free(s->walk);
 	free(s);
+}
+
+/* Layouts of the V8 binaries seen, so processes of one binary parse it
+ * once. Used by the drain thread only. */
+#define LAYOUT_CACHE 8
+static struct layout_slot {
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	struct timespec mtime;
+	int err;
+	struct v8_layout layout;
+	bool used;
+} layout_cache[LAYOUT_CACHE];
+static unsigned int layout_next;
+
+static int cached_layout(int fd, struct v8_layout *out)
+{
+	struct layout_slot *slot;
+	struct stat st;
+
+	if (fstat(fd, &st))
+		return -errno;
+	for (size_t i = 0; i < LAYOUT_CACHE; i++) {
+		slot = &layout_cache[i];
+		if (slot->used && slot->dev == st.st_dev && slot->ino == st.st_ino &&
+		    slot->size == st.st_size && slot->mtime.tv_sec == st.st_mtim.tv_sec &&
+		    slot->mtime.tv_nsec == st.st_mtim.tv_nsec) {
+			*out = slot->layout;
+			return slot->err;
+		}
+	}
+	slot = &layout_cache[layout_next++ % LAYOUT_CACHE];
+	slot->err = v8_layout__load_fd(fd, &slot->layout);
+	slot->dev = st.st_dev;
+	slot->ino = st.st_ino;
+	slot->size = st.st_size;
+	slot->mtime = st.st_mtim;
+	slot->used = slot->err != -ENOMEM;
+	*out = slot->layout;
+	return slot->err;
+}
+
+/* Decides, once, whether the process's JS frames are named from V8's
+ * objects: its executable must carry a V8 layout this reader supports. */
+static void v8_init(struct symbolizer *s)
+{
+	char path[64], link[4096];
+	ssize_t n;
+	int fd, err;
+
+	s->v8_tried = true;
+	if (s->opts.no_v8_names)
+		return;
+	snprintf(path, sizeof(path), "/proc/%d/exe", (int)s->pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return;
+	err = cached_layout(fd, &s->v8_layout);
+	close(fd);
+	if (err)
+		return; /* not V8 (or unreadable): nothing to say */
+	snprintf(s->v8_version, sizeof(s->v8_version), "%d.%d.%d.%d",
+		 s->v8_layout.major, s->v8_layout.minor, s->v8_layout.build,
+		 s->v8_layout.patch);
+	if (v8_layout__check(&s->v8_layout, s->v8_why, sizeof(s->v8_why))) {
+		s->v8_state = SYMBOLIZE_V8_UNSUPPORTED;
+		return;
+	}
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n > 0) {
+		link[n] = '\0';
+		s->exe_path = strdup(link);
+	}
+	s->v8 = v8names__open(s->pid, &s->v8_layout, 0);
+	if (!s->v8 || !s->exe_path) {
+		snprintf(s->v8_why, sizeof(s->v8_why), "out of memory");
+		s->v8_state = SYMBOLIZE_V8_UNSUPPORTED;
+		return;
+	}
+	s->v8_state = SYMBOLIZE_V8_ACTIVE;
 }
 
 int symbolizer__refresh(struct symbolizer *s)
@@ -81,6 +186,11 @@ int symbolizer__refresh(struct symbolizer *s)
 	int err = 0;
 
 	s->maps_fresh = false;
+	if (!s->v8_tried) {
+		v8_init(s);
+		if (s->v8)
+			reload_maps(s); /* the walk needs the code ranges now */
+	}
 	if (s->perfmap) {
 		err = perfmap__refresh(s->perfmap);
 		if (err == 0)
@@ -106,6 +216,7 @@ static void reload_maps(struct symbolizer *s)
 	size_t j = 0;
 
 	s->maps_fresh = true;
+	s->maps_generation++;
 	procmaps__load_pid(s->pid, &fresh); /* a dead process has none */
 	syms = calloc(fresh.count ? fresh.count : 1, sizeof(*syms));
 	for (size_t i = 0; s->syms && i < s->maps.count; i++) {
@@ -252,6 +363,94 @@ uint32_t symbolizer__frame(struct symbolizer *s, uint64_t ip, enum frame_kind *k
 	return strtab__intern(s->frames, name);
 }
 
+static bool is_interpreter_entry(const char *builtin)
+{
+	/* Where interpreted frames return: the trampoline, or where V8
+	 * re-enters the interpreter after a deoptimization or a resume. */
+	return strncmp(builtin, "InterpreterEntryTrampoline", 26) == 0 ||
+	       strncmp(builtin, "InterpreterEnterAt", 18) == 0;
+}
+
+/* The frame name of the function whose SFI is given, or STRTAB_NONE. */
+static uint32_t v8_frame(struct symbolizer *s, uint64_t sfi, uint32_t cookie)
+{
+	char raw[2 * V8NAMES_NAME_MAX + 8], name[FRAME_NAME_MAX];
+	struct v8_function fn;
+
+	if (v8names__lookup(s->v8, sfi, cookie, &fn))
+		return STRTAB_NONE;
+	/* As V8's perf map would write it, without the location: the line is
+	 * not known here, and "name file" would split series from the perf
+	 * map's "name file:line". */
+	snprintf(raw, sizeof(raw), "JS:%s ", fn.name);
+	frame_name__from_perfmap(raw, FRAME_STYLE_FUNCTION, s->opts.separator,
+				 name, sizeof(name));
+	return strtab__intern(s->frames, name);
+}
+
+uint32_t symbolizer__frame_v8(struct symbolizer *s, uint64_t ip, uint64_t sfi,
+			      uint32_t cookie, bool leaf, uint32_t *outer,
+			      enum frame_kind *kind)
+{
+	const char *raw, *sym = NULL;
+	const struct procmap *m;
+	const struct elfsym *es;
+	bool js_code = false;
+	uint32_t v8;
+
+	*outer = STRTAB_NONE;
+	if (!sfi || !s->v8)
+		return symbolizer__frame(s, ip, kind);
+	raw = s->perfmap ? perfmap__lookup(s->perfmap, ip) : NULL;
+	if (raw) {
+		if (frame_name__is_js(raw))
+			return symbolizer__frame(s, ip, kind); /* the perf map's name wins */
+		js_code = strncmp(raw, "Builtin:", 8) == 0 && is_interpreter_entry(raw + 8);
+	} else {
+		m = find_mapping(s, ip);
+		if (!m || !m->path[0]) {
+			js_code = true; /* JIT code */
+		} else if (m->path[0] != '[' && (es = mapping_syms(s, m))) {
+			sym = elfsym__lookup(es, ip - m->start + m->offset, NULL);
+			js_code = sym && strncmp(sym, "Builtins_", 9) == 0 &&
+				  is_interpreter_entry(sym + 9);
+		}
+	}
+	if (js_code) {
+		v8 = v8_frame(s, sfi, cookie);
+		if (v8 != STRTAB_NONE) {
+			*kind = FRAME_KIND_JS_V8;
+			return v8;
+		}
+	} else if (leaf) {
+		*outer = v8_frame(s, sfi, cookie);
+	}
+	return symbolizer__frame(s, ip, kind);
+}
+
+bool symbolizer__v8_walk_changed(struct symbolizer *s, struct v8_walk_info *info)
+{
+	struct v8_mapping *maps;
+
+	if (!s->v8 || (s->walk && s->walk_generation == s->maps_generation))
+		return false;
+	maps = calloc(s->maps.count ? s->maps.count : 1, sizeof(*maps));
+	if (!maps)
+		return false;
+	for (size_t i = 0; i < s->maps.count; i++)
+		maps[i] = (struct v8_mapping){ s->maps.maps[i].start, s->maps.maps[i].end,
+					       s->maps.maps[i].offset, s->maps.maps[i].path };
+	v8names__walk_info(&s->v8_layout, s->exe_path, maps, s->maps.count, info);
+	free(maps);
+	s->walk_generation = s->maps_generation;
+	if (s->walk && memcmp(s->walk, info, sizeof(*info)) == 0)
+		return false;
+	if (!s->walk && !(s->walk = malloc(sizeof(*s->walk))))
+		return false;
+	*s->walk = *info;
+	return true;
+}
+
 void symbolizer__stats(const struct symbolizer *s, struct symbolizer_stats *out)
 {
 	struct perfmap_stats pm = { 0 };
@@ -261,6 +460,15 @@ void symbolizer__stats(const struct symbolizer *s, struct symbolizer_stats *out)
 	memset(out, 0, sizeof(*out));
 	out->has_perf_map = s->has_perf_map;
 	out->perf_map_bytes = pm.bytes_read;
+	out->v8 = s->v8_state;
+	out->v8_why = s->v8_why;
+	snprintf(out->v8_version, sizeof(out->v8_version), "%s", s->v8_version);
+	if (s->v8) {
+		struct v8names_stats vs;
+
+		v8names__stats(s->v8, &vs);
+		out->v8_failures = vs.failures;
+	}
 	for (size_t i = 0; s->syms && i < s->maps.count; i++) {
 		if (s->syms[i].es)
 			out->elf_mappings++;

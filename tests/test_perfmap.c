@@ -395,3 +395,26 @@ Test(perfmap, missing_file_then_created)
 	refresh_ok();
 	expect(0x1000, "late");
 }
+
+Test(perfmap, superseded_names_are_dropped)
+{
+	/* A process that keeps compiling code at reused addresses: 20000
+	 * lines, two live ranges. Memory must follow the live names. */
+	FILE *f = fopen(path, "w");
+
+	cr_assert_not_null(f);
+	for (int i = 0; i < 20000; i++)
+		fprintf(f, "1000 100 JS:*generated_function_number_%d /app.js:1:1\n"
+			   "2000 100 JS:*other_generated_function_%d /app.js:2:1\n", i, i);
+	fclose(f);
+	refresh_ok();
+	expect(0x1000, "JS:*generated_function_number_19999 /app.js:1:1");
+	expect(0x2050, "JS:*other_generated_function_19999 /app.js:2:1");
+	cr_assert_eq(stats().entries, 40000);
+	cr_assert_lt(stats().name_bytes, 65536 + 200, "held %zu bytes", stats().name_bytes);
+	/* Growth after compaction still reads and resolves. */
+	append_map("3000 10 JS:*late /app.js:3:1\n");
+	refresh_ok();
+	expect(0x3005, "JS:*late /app.js:3:1");
+	expect(0x1000, "JS:*generated_function_number_19999 /app.js:1:1");
+}

@@ -4,9 +4,12 @@
  * The input is the file's content. It is written in two parts (split at a
  * point derived from the input), with a refresh after each, so the
  * incremental reader sees an unfinished last line, as it does while V8
- * writes. Then lookups are compared with a naive model of the format's rules
- * (perfmap.h): among the well-formed complete lines, the last one covering
- * an address names it. Any difference aborts. */
+ * writes. A quarter of the inputs are then appended again and again, with a
+ * refresh after each copy, so that the names outgrow what perfmap keeps
+ * before it compacts them. Then lookups are compared with a naive model of
+ * the format's rules (perfmap.h): among the well-formed complete lines of
+ * the whole file, the last one covering an address names it. Any difference
+ * aborts. */
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -20,6 +23,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define MAX_LOOKUPS 64
+#define COPIES 24 /* of a 4 kB input: past perfmap's 64 kB of names */
 
 struct entry {
 	uint64_t start, end;
@@ -141,7 +145,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct perfmap_stats st;
 	struct perfmap *m;
 	struct entry *e;
-	size_t split = 0, n, lookups = 0;
+	uint8_t *file;
+	size_t split = 0, n, lookups = 0, copies, len;
 	uint64_t h = 1469598103934665603ULL;
 	int fd, err;
 
@@ -170,25 +175,36 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (err)
 		fprintf(stderr, "refresh: %s\n", strerror(-err)), abort();
 	write_at(fd, data + split, size - split, (off_t)split);
-	close(fd);
 	err = perfmap__refresh(m);
 	if (err)
 		fprintf(stderr, "refresh: %s\n", strerror(-err)), abort();
-	/* Nothing new: a third refresh changes nothing. */
+	copies = (h >> 8) % 4 == 0 ? COPIES : 1;
+	for (size_t c = 1; c < copies; c++) {
+		write_at(fd, data, size, (off_t)(c * size));
+		err = perfmap__refresh(m);
+		if (err)
+			fprintf(stderr, "refresh: %s\n", strerror(-err)), abort();
+	}
+	close(fd);
+	/* Nothing new: one more refresh changes nothing. */
 	if (perfmap__refresh(m))
 		abort();
 
-	e = malloc((size / 2 + 1) * sizeof(*e));
-	if (!e)
+	len = size * copies;
+	file = malloc(len + 1);
+	e = malloc((len / 2 + 1) * sizeof(*e));
+	if (!file || !e)
 		die("malloc");
-	n = model_parse((const char *)data, size, e);
+	for (size_t c = 0; c < copies; c++)
+		memcpy(file + c * size, data, size);
+	n = model_parse((const char *)file, len, e);
 	perfmap__stats(m, &st);
 	if (st.entries != n) {
 		fprintf(stderr, "entries %llu, model %zu\n",
 			(unsigned long long)st.entries, n);
 		abort();
 	}
-	if (st.bytes_read < size) /* read again when a line was unfinished */
+	if (st.bytes_read < len) /* read again when a line was unfinished */
 		abort();
 	/* Both ends of every range (and just outside them), then addresses
 	 * spread over the input's first entry. */
@@ -200,8 +216,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	check(m, e, n, 0);
 	check(m, e, n, UINT64_MAX);
+	/* And some of the first copy's entries, which later copies covered. */
+	for (size_t i = 0; i < n && i < 16; i++)
+		check(m, e, n, e[i].start + (e[i].end - e[i].start) / 2);
 	check(m, e, n, h);
 	free(e);
+	free(file);
 	perfmap__free(m);
 	return 0;
 }

@@ -10,8 +10,9 @@
  * after it), the rest is the frame name: quotes, backslashes, newlines,
  * invalid UTF-8, separators, anything.
  *
- * A small parser of the exposition then checks: every line is a HELP/TYPE
- * comment or a well-formed sample (quoting balanced, only \\ \" \n escapes,
+ * A small parser of the exposition then checks: it is valid UTF-8 (even
+ * from raw names and comm: Prometheus drops a scrape that is not), every
+ * line is a HELP/TYPE comment or a well-formed sample (quoting balanced, only \\ \" \n escapes,
  * no raw newline in a label value), each family has exactly the expected
  * number of series and the expected sample sums; with sanitized names,
  * every signature splits into exactly its frames and no series repeats. */
@@ -137,6 +138,44 @@ static void parse_sample(struct parsed *p, const char *line, size_t len)
 	p->sigs[fam][p->n_sigs[fam]++] = sig.data ? sig.data : strdup("");
 }
 
+/* Strict UTF-8 (RFC 3629), which the text format requires of the whole
+ * exposition: one bad byte in a label value and Prometheus rejects the
+ * scrape, every process's series with it. */
+static bool valid_utf8(const unsigned char *s, size_t len)
+{
+	const unsigned char *end = s + len;
+
+	while (s < end) {
+		unsigned int cp;
+		size_t n;
+
+		if (*s < 0x80) {
+			s++;
+			continue;
+		}
+		if (*s >= 0xc2 && *s <= 0xdf)
+			n = 2, cp = *s & 0x1f;
+		else if (*s >= 0xe0 && *s <= 0xef)
+			n = 3, cp = *s & 0x0f;
+		else if (*s >= 0xf0 && *s <= 0xf4)
+			n = 4, cp = *s & 0x07;
+		else
+			return false;
+		if ((size_t)(end - s) < n)
+			return false;
+		for (size_t i = 1; i < n; i++) {
+			if ((s[i] & 0xc0) != 0x80)
+				return false;
+			cp = cp << 6 | (s[i] & 0x3f);
+		}
+		if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+		    (cp >= 0xd800 && cp <= 0xdfff))
+			return false;
+		s += n;
+	}
+	return true;
+}
+
 static void parse(struct parsed *p, const char *text, size_t len)
 {
 	const char *s = text, *end = text + len;
@@ -145,6 +184,8 @@ static void parse(struct parsed *p, const char *text, size_t len)
 		fail("no final newline", text, len);
 	if (memchr(text, '\0', len))
 		fail("NUL byte", text, len);
+	if (!valid_utf8((const unsigned char *)text, len))
+		fail("not valid UTF-8", text, len);
 	while (s < end) {
 		const char *nl = memchr(s, '\n', (size_t)(end - s));
 		size_t n = (size_t)(nl - s);

@@ -4,11 +4,12 @@
 # agent profiling tests/fixtures/hot.js. Through Prometheus's HTTP API: the
 # target is up with no scrape error, no sample is rejected, the counter's
 # hottest signature over the last minute is hotFunction's, the gauges are
-# stored, and deploy/prometheus/recording-rules.yml evaluates to hotFunction
-# on these series. A second job carries the target labels that the Prometheus
-# Operator puts on a PodMonitor's targets (namespace, pod of the agent) and the
-# metric relabeling of deploy/kubernetes/podmonitor.yaml: the agent's own
-# namespace must not end up on the profiled process's series.
+# stored, deploy/prometheus/recording-rules.yml evaluates to hotFunction on
+# these series, and so do the queries of deploy/grafana's dashboard. A
+# second job carries the target labels that the Prometheus Operator puts on
+# a PodMonitor's targets (namespace, pod of the agent) and the metric
+# relabeling of deploy/kubernetes/podmonitor.yaml: the agent's own namespace
+# must not end up on the profiled process's series.
 source "$(dirname "$0")/lib.sh"
 require_root
 

@@ -1,2 +1,0 @@
-.output-san/buf.o: src/buf.c src/buf.h
-src/buf.h:

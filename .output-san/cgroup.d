@@ -1,2 +1,0 @@
-.output-san/cgroup.o: src/cgroup.c src/cgroup.h
-src/cgroup.h:

@@ -1,2 +1,0 @@
-.output-san/elfsym.o: src/elfsym.c src/elfsym.h
-src/elfsym.h:

@@ -1,3 +1,0 @@
-.output-san/http.o: src/http.c src/http.h src/buf.h
-src/http.h:
-src/buf.h:

@@ -1,2 +1,0 @@
-.output-san/kallsyms.o: src/kallsyms.c src/kallsyms.h
-src/kallsyms.h:

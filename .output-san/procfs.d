@@ -1,2 +1,0 @@
-.output-san/procfs.o: src/procfs.c src/procfs.h
-src/procfs.h:

@@ -1,5 +1,0 @@
-.output-san/tests/test_cli: src/render_prom.h src/buf.h src/strtab.h \
- src/tree.h
-src/buf.h:
-src/strtab.h:
-src/tree.h:

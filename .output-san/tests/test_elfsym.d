@@ -1,1 +1,0 @@
-.output-san/tests/test_elfsym: src/frame_name.h

@@ -1,1 +1,0 @@
-.output-san/tests/test_frame_name: src/frame_name.h

@@ -1,1 +1,0 @@
-.output-san/tests/test_kallsyms: src/kallsyms.h

@@ -1,1 +1,0 @@
-.output-san/tests/test_procfs: src/procfs.h

@@ -1,1 +1,0 @@
-.output-san/tests/test_profile_view: src/tree.h

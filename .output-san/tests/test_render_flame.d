@@ -1,1 +1,0 @@
-.output-san/tests/test_render_flame: src/tree.h

@@ -1,1 +1,0 @@
-.output-san/tests/test_render_prom: src/tree.h

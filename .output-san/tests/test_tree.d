@@ -1,1 +1,0 @@
-.output-san/tests/test_tree: src/tree.h

@@ -1,2 +1,0 @@
-.output-san/tree.o: src/tree.c src/tree.h
-src/tree.h:

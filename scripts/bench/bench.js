@@ -1,0 +1,451 @@
+'use strict';
+// The measuring phases of `make bench` (scripts/bench/run.sh runs them in
+// order; scripts/bench/report.js turns their JSON into the table). Each
+// phase writes OUT/<phase>.json. Nothing here asserts a time: it records
+// counts (BPF nanoseconds and runs, callgrind instructions, CPU ns from
+// /proc) and the work the workloads report, for the report to compare.
+//
+//   node bench.js PHASE --out DIR --agent PATH [--quick]
+//   PHASE: bpf | agents | callgrind | v8thread | sidebyside WORKLOAD | flags WORKLOAD
+//
+// Phases, in short (README-facing descriptions are in report.js):
+//   bpf         kernel.bpf_stats_enabled: the BPF program's ns per run for a
+//               process it filters out, then per sample on shallow and deep
+//               Node stacks, user stacks only and with --kernel, 97/997 Hz
+//   agents      the agent's own CPU (schedstat ns) and peak RSS (VmHWM) with
+//               1, 10 and 50 Node targets at 97 Hz, scraped every 15 s
+//   callgrind   the agent itself under valgrind --tool=callgrind, 10 targets:
+//               instructions per drained sample, per frame, per series
+//   v8thread    node --cpu-prof --cpu-prof-interval 1000: CPU of its
+//               v8:ProfEvntProc thread per second of profiling
+//   sidebyside  one long run of a workload in which each profiler is turned
+//               on and off in alternating short blocks; work per CPU-second
+//               of neighbouring blocks is compared
+//   flags       the cost of --perf-basic-prof --interpreted-frames-native-stack
+//               (which promfiler-bpf and perf need to name JS frames): short
+//               runs with and without them, alternating
+const { spawn, execFileSync } = require('child_process');
+const fs = require('fs');
+const path = require('path');
+const L = require('./lib');
+
+function parseArgs(argv) {
+	const o = { phase: argv[0], arg: argv[1] && !argv[1].startsWith('--') ? argv[1] : null };
+	for (let i = 1; i < argv.length; i++) {
+		if (argv[i] === '--quick')
+			o.quick = true;
+		else if (argv[i].startsWith('--'))
+			o[argv[i].slice(2)] = argv[++i];
+	}
+	if (!o.out || !o.agent)
+		throw new Error('usage: bench.js PHASE [WORKLOAD] --out DIR --agent PATH [--quick]');
+	o.tmp = path.join(o.out, 'tmp');
+	fs.mkdirSync(o.tmp, { recursive: true });
+	return o;
+}
+
+// Samples of the agent's own BPF accounting, one per scrape.
+async function bpfSeries(port, seconds, stepMs = 1000) {
+	const rows = [];
+	const end = L.now() + seconds * 1000;
+	while (L.now() < end) {
+		const t = L.now();
+		const r = await L.get(port, '/metrics');
+		if (r.status === 200)
+			rows.push({ t, run_ns: L.metric(r.body, 'promfiler_bpf_program_run_seconds_total') * 1e9,
+				runs: L.metric(r.body, 'promfiler_bpf_program_runs_total'),
+				samples: L.metric(r.body, 'promfiler_samples_total') });
+		await L.sleep(stepMs - (L.now() - t));
+	}
+	return rows;
+}
+
+async function phaseBpf(o) {
+	const file = '/proc/sys/kernel/bpf_stats_enabled';
+	const was = fs.readFileSync(file, 'utf8').trim();
+	const res = { was_enabled: was, filter: null, configs: [] };
+	const restore = () => { try { fs.writeFileSync(file, was); } catch { /* not root */ } };
+	process.on('exit', restore);
+	fs.writeFileSync(file, '1');
+	const log = path.join(o.tmp, 'agent-bpf.log');
+	try {
+		// A process the program filters out on every tick: what every other
+		// process on the host pays (a PID-set lookup).
+		const idle = spawn('sleep', ['3600'], { stdio: 'ignore' });
+		const a = await L.startAgent(o.agent, ['--pid', String(idle.pid), '-F', '997'], { logFile: log });
+		await L.sleep(1500);
+		res.filter = { hz: 997, rows: await bpfSeries(a.port, o.quick ? 3 : 8) };
+		await L.stopAgent(a);
+		idle.kill();
+		for (const stack of ['shallow', 'deep']) {
+			const w = L.startWorkload('cpu.js', stack === 'deep' ? ['--depth', '120'] : []);
+			await L.sleep(3000); // V8 tiers up; the perf map settles
+			for (const kernel of [false, true]) {
+				for (const hz of [97, 997]) {
+					const args = ['--pid', String(w.pid), '-F', String(hz), ...(kernel ? ['--kernel'] : [])];
+					const ag = await L.startAgent(o.agent, args, { logFile: log });
+					await L.sleep(1500);
+					const secs = o.quick ? 3 : hz === 97 ? 15 : 8;
+					const rows = await bpfSeries(ag.port, secs);
+					const last = await L.get(ag.port, '/metrics');
+					res.configs.push({ stack, kernel, hz, rows, frames: L.framesPerSample(last.body, w.pid) });
+					L.log(`bpf ${stack} kernel=${kernel} ${hz} Hz: ${rows.length} scrapes`);
+					await L.stopAgent(ag);
+				}
+			}
+			await w.stop();
+		}
+	} finally {
+		restore();
+	}
+	return res;
+}
+
+// N service.js targets whose duties add up to `total` of a core.
+async function startServices(n, total) {
+	const ws = [];
+	for (let i = 0; i < n; i++)
+		ws.push(L.startWorkload('service.js', ['--duty', String(total / n), '--seed', String(i + 1)]));
+	await L.sleep(3000 + 50 * n);
+	return ws;
+}
+
+async function phaseAgents(o) {
+	const res = { hz: 97, total_duty: 0.5, scrape_every_s: 15, runs: [] };
+	const counts = o.quick ? [1, 10] : [1, 10, 50];
+	const warm = o.quick ? 3 : 10, secs = o.quick ? 10 : 60;
+	for (const n of counts) {
+		const ws = await startServices(n, res.total_duty);
+		const pids = ws.flatMap((w) => ['--pid', String(w.pid)]);
+		const a = await L.startAgent(o.agent, [...pids, '-F', '97'], { logFile: path.join(o.tmp, 'agent-agents.log') });
+		await L.sleep(warm * 1000);
+		const c0 = L.cpuNs(a.pid), t0 = L.now();
+		const targets0 = ws.reduce((s, w) => s + L.cpuNs(w.pid), 0);
+		const scrapes = [];
+		while (L.now() - t0 < secs * 1000) {
+			await L.sleep(Math.min(res.scrape_every_s * 1000, secs * 1000 - (L.now() - t0)));
+			const r = await L.get(a.port, '/metrics', { gzip: true });
+			scrapes.push({ series: L.seriesCount(r.body), bytes: r.body.length, gzip_bytes: r.bytes, ms: r.ms,
+				samples: L.metric(r.body, 'promfiler_samples_total') });
+		}
+		const c1 = L.cpuNs(a.pid), t1 = L.now();
+		const targets1 = ws.reduce((s, w) => s + L.cpuNs(w.pid), 0);
+		const run = {
+			targets: n, seconds: (t1 - t0) / 1000, warm_s: warm, agent_cpu_ns: c1 - c0,
+			agent_cpu_total_ns: L.cpuTotalNs(a.pid), agent_age_s: (t1 - a.started) / 1000,
+			peak_rss: L.statusBytes(a.pid, 'VmHWM'), rss: L.statusBytes(a.pid, 'VmRSS'),
+			targets_cpu_ns: targets1 - targets0, scrapes,
+		};
+		res.runs.push(run);
+		L.log(`agents ${n}: agent ${(run.agent_cpu_ns / 1e9 / run.seconds * 100).toFixed(3)}% of a core, peak RSS ${(run.peak_rss / 1048576).toFixed(1)} MiB`);
+		await L.stopAgent(a);
+		await Promise.all(ws.map((w) => w.stop()));
+	}
+	return res;
+}
+
+// Inclusive instructions and call counts per function of a callgrind output
+// file (format: https://valgrind.org/docs/manual/cl-format.html). A
+// function's inclusive cost is the sum of the costs of the calls to it from
+// other functions (recursive calls are not added twice).
+function parseCallgrind(file) {
+	const names = new Map();
+	const fns = new Map();
+	const edges = new Map(); // "caller\tcallee" -> { incl, calls }
+	let fn = null, cfn = null, callCount = 0, inCall = false, summary = NaN;
+	const lines = fs.readFileSync(file, 'utf8').split('\n');
+	const nameOf = (spec) => {
+		const m = spec.match(/^\((\d+)\)(?: (.*))?$/);
+		if (!m)
+			return spec;
+		if (m[2] !== undefined)
+			names.set(m[1], m[2]);
+		return names.get(m[1]);
+	};
+	const entry = (n) => {
+		if (!fns.has(n))
+			fns.set(n, { incl: 0, calls: 0, self: 0 });
+		return fns.get(n);
+	};
+	for (const line of lines) {
+		if (line.startsWith('fn=')) {
+			fn = nameOf(line.slice(3));
+		} else if (line.startsWith('cfn=')) {
+			cfn = nameOf(line.slice(4));
+		} else if (line.startsWith('calls=')) {
+			callCount = Number(line.slice(6).split(' ')[0]);
+			inCall = true;
+		} else if (line.startsWith('summary:')) {
+			summary = Number(line.split(/\s+/)[1]);
+		} else if (/^[+\-*0-9]/.test(line)) {
+			const cost = Number(line.split(' ')[1] || 0);
+			if (inCall) {
+				if (cfn !== fn) {
+					const e = entry(cfn);
+					e.incl += cost;
+					e.calls += callCount;
+					const k = `${fn}\t${cfn}`;
+					if (!edges.has(k))
+						edges.set(k, { incl: 0, calls: 0 });
+					edges.get(k).incl += cost;
+					edges.get(k).calls += callCount;
+				}
+				inCall = false;
+			} else if (fn) {
+				entry(fn).self += cost;
+			}
+		}
+	}
+	return { summary, fns, edges };
+}
+
+async function phaseCallgrind(o) {
+	const res = { hz: 97, targets: 10, total_duty: 0.5, scrapes: [] };
+	const out = path.join(o.out, 'callgrind.agent.out');
+	const secs = o.quick ? 15 : 40;
+	const ws = await startServices(res.targets, res.total_duty);
+	const pids = ws.flatMap((w) => ['--pid', String(w.pid)]);
+	const a = await L.startAgent(o.agent, [...pids, '-F', '97'], {
+		wrap: ['valgrind', '--tool=callgrind', `--callgrind-out-file=${out}`],
+		logFile: path.join(o.tmp, 'agent-callgrind.log'), healthMs: 120000,
+	});
+	const t0 = L.now();
+	let last = null;
+	while (L.now() - t0 < secs * 1000) {
+		await L.sleep(10000);
+		const r = await L.get(a.port, '/metrics', { gzip: true, timeout: 60000 });
+		if (r.status !== 200)
+			continue;
+		last = r.body;
+		res.scrapes.push({ series: L.seriesCount(r.body), bytes: r.body.length, gzip_bytes: r.bytes });
+	}
+	res.seconds = (L.now() - t0) / 1000;
+	res.samples_drained = last ? L.metric(last, 'promfiler_samples_total') : NaN;
+	res.drains = last ? L.metric(last, 'promfiler_drains_total') : NaN;
+	await L.stopAgent(a);
+	await Promise.all(ws.map((w) => w.stop()));
+	const cg = parseCallgrind(out);
+	res.summary = cg.summary;
+	// The functions the report divides, by name: the drain (sampler__drain
+	// -> on_sample per aggregated stack), frame naming (whatever on_sample
+	// calls per frame: symbolizer__frame*), one-time loads (ELF tables,
+	// perf map reads), rendering and gzip.
+	const wanted = /^(profiler__poll|sampler__drain|on_sample|name_frames|symbolizer__\w+|elfsym_cache__get_fd|elfsym__lookup|perfmap__refresh|profiler__render_metrics|render_prom__profiles|deflate|profiler__new|kallsyms__\w+)$/;
+	res.fns = {};
+	for (const [name, v] of cg.fns)
+		if (wanted.test(name))
+			res.fns[name] = v;
+	res.edges = {};
+	for (const [k, v] of cg.edges) {
+		const [from, to] = k.split('\t');
+		if (wanted.test(from) && wanted.test(to))
+			res.edges[k.replace('\t', ' -> ')] = v;
+	}
+	res.perf_map_bytes = last ? L.metric(last, 'promfiler_perf_map_bytes_read_total') : NaN;
+	return res;
+}
+
+async function phaseV8thread(o) {
+	const res = { interval_us: 1000 };
+	const secs = o.quick ? 6 : 12;
+	const dir = path.join(o.tmp, 'cpuprof');
+	const w = L.startWorkload('cpu.js', ['--duration', String(secs + 2)], {
+		flags: [], nodeArgs: ['--cpu-prof', '--cpu-prof-interval', '1000', '--cpu-prof-dir', dir],
+	});
+	await L.sleep(2000);
+	const th0 = L.cpuNs(w.pid, 'v8:ProfEvntProc'), p0 = L.cpuNs(w.pid), t0 = L.now();
+	await L.sleep(secs * 1000 - 2000);
+	const th1 = L.cpuNs(w.pid, 'v8:ProfEvntProc'), p1 = L.cpuNs(w.pid), t1 = L.now();
+	res.seconds = (t1 - t0) / 1000;
+	res.thread_cpu_ns = th1 - th0;
+	res.process_cpu_ns = p1 - p0;
+	await L.waitExit(w.child, 30000);
+	fs.rmSync(dir, { recursive: true, force: true });
+	return res;
+}
+
+// --- side by side ---------------------------------------------------------
+
+function mkfifo(p) {
+	try { fs.unlinkSync(p); } catch { /* none */ }
+	execFileSync('mkfifo', [p]);
+}
+
+// perf record attached to pid, started with its events disabled and driven
+// through its control FIFO (perf record --control): enable() / disable().
+async function startPerf(o, pid, hz) {
+	const ctl = path.join(o.tmp, `perf-${hz}.ctl`), ack = path.join(o.tmp, `perf-${hz}.ack`);
+	mkfifo(ctl);
+	mkfifo(ack);
+	const data = path.join(o.tmp, `perf-${hz}.data`);
+	const child = spawn('perf', ['record', '-q', '-e', 'cpu-clock', '-g', '-F', String(hz), '-p', String(pid),
+		'-D', '-1', '--control', `fifo:${ctl},${ack}`, '-o', data], { stdio: ['ignore', 'ignore', 'inherit'] });
+	// Opening a FIFO blocks until perf opens its end: do it off the event
+	// loop's back, through a promise that polls.
+	const ctlFd = fs.openSync(ctl, fs.constants.O_RDWR);
+	const ackFd = fs.openSync(ack, fs.constants.O_RDWR);
+	const command = async (cmd) => {
+		fs.writeSync(ctlFd, cmd + '\n');
+		const b = Buffer.alloc(64);
+		const n = fs.readSync(ackFd, b); // perf answers "ack\n" at once
+		return b.toString('utf8', 0, n);
+	};
+	await L.sleep(500);
+	return {
+		child, pid: child.pid, data,
+		enable: () => command('enable'),
+		disable: () => command('disable'),
+		stop: async () => {
+			child.kill('SIGINT');
+			await L.waitExit(child, 60000);
+			fs.closeSync(ctlFd);
+			fs.closeSync(ackFd);
+			for (const f of [ctl, ack, data, data + '.old'])
+				fs.rmSync(f, { force: true });
+		},
+	};
+}
+
+const CONFIGS = ['bpf97', 'bpf997', 'v8', 'perf97', 'perf997'];
+
+async function phaseSidebyside(o) {
+	const name = o.arg;
+	const duration = Number(o.duration || (o.quick ? 40 : 180));
+	const onMs = Number(o['on-ms'] || 2500), offMs = Number(o['off-ms'] || 2000);
+	const settleMs = 1300; // the agent's first drain (reads the whole perf map) is start-up
+	const configs = (o.configs || CONFIGS.join(',')).split(',');
+	const res = { workload: name, duration, on_ms: onMs, off_ms: offMs, configs, blocks: [] };
+	const args = name === 'http' ? ['--port', '0'] : [];
+	const w = L.startWorkload(`${name}.js`, args);
+	let wrk = null;
+	if (name === 'http') {
+		const { listening } = await w.until((m) => 'listening' in m);
+		wrk = spawn('wrk', ['-t1', '-c16', `-d${duration + 30}s`, `http://127.0.0.1:${listening}/api`],
+			{ stdio: 'ignore' });
+		res.load = 'wrk -t1 -c16';
+	}
+	const perf = {};
+	for (const c of configs)
+		if (c.startsWith('perf'))
+			perf[c] = await startPerf(o, w.pid, Number(c.slice(4)));
+	const agentLog = path.join(o.tmp, `agent-${name}.log`);
+	const starters = {
+		bpf97: () => L.startAgent(o.agent, ['--pid', String(w.pid), '-F', '97'], { logFile: agentLog }),
+		bpf997: () => L.startAgent(o.agent, ['--pid', String(w.pid), '-F', '997'], { logFile: agentLog }),
+		v8: async () => {
+			const p = w.until((m) => m.ack === 'v8 start');
+			w.send('v8 start 1000');
+			await p;
+			return {};
+		},
+	};
+	const stoppers = {
+		bpf97: L.stopAgent, bpf997: L.stopAgent,
+		v8: async () => {
+			const p = w.until((m) => m.ack === 'v8 stop');
+			w.send('v8 stop');
+			await p;
+		},
+	};
+	// CPU ns of the profiler's own process or thread while it is on.
+	const own = (c, h) => c.startsWith('bpf') ? L.cpuNs(h.pid) :
+		c === 'v8' ? L.cpuNs(w.pid, 'v8:ProfEvntProc') : L.cpuNs(perf[c].pid);
+
+	await L.sleep(4000); // warm-up: V8 tiers up, the load settles
+	const end = L.now() + duration * 1000;
+	let cycle = 0;
+	while (L.now() < end) {
+		// Rotate, so that each profiler follows a different one each cycle.
+		const order = configs.map((_, i) => configs[(i + cycle) % configs.length]);
+		for (const c of order) {
+			const off0 = L.now();
+			await L.sleep(offMs);
+			res.blocks.push({ state: 'off', t0: off0, t1: L.now() });
+			let h;
+			if (c.startsWith('perf')) {
+				await perf[c].enable();
+				h = perf[c];
+			} else {
+				h = await starters[c]();
+			}
+			const on0 = L.now();
+			await L.sleep(c.startsWith('bpf') ? settleMs : 100);
+			const s0 = { t: L.now(), own: own(c, h), target: L.cpuNs(w.pid) };
+			await L.sleep(onMs - (L.now() - on0));
+			const s1 = { t: L.now(), own: own(c, h), target: L.cpuNs(w.pid) };
+			res.blocks.push({ state: 'on', config: c, t0: on0, t1: L.now(), own_ns: s1.own - s0.own,
+				target_ns: s1.target - s0.target, span_ms: s1.t - s0.t });
+			if (c.startsWith('perf'))
+				await perf[c].disable();
+			else
+				await stoppers[c](h);
+		}
+		cycle++;
+		L.log(`sidebyside ${name}: cycle ${cycle}, ${Math.max(0, (end - L.now()) / 1000).toFixed(0)} s left`);
+	}
+	const off0 = L.now();
+	await L.sleep(offMs);
+	res.blocks.push({ state: 'off', t0: off0, t1: L.now() });
+	res.intervals = w.intervals;
+	for (const p of Object.values(perf))
+		await p.stop();
+	if (wrk) {
+		wrk.kill('SIGINT');
+		await L.waitExit(wrk);
+	}
+	await w.stop();
+	return res;
+}
+
+// Whole runs with and without the perf map flags, alternating the order.
+async function phaseFlags(o) {
+	const name = o.arg;
+	const pairs = Number(o.pairs || (o.quick ? 2 : 4)), secs = Number(o.seconds || (o.quick ? 4 : 6));
+	const res = { workload: name, pairs: [], seconds: secs, warm_s: 1.5 };
+	for (let i = 0; i < pairs; i++) {
+		const pair = {};
+		for (const withFlags of i % 2 ? [true, false] : [false, true]) {
+			const w = L.startWorkload(`${name}.js`, name === 'http' ? ['--port', '0'] : [],
+				{ flags: withFlags ? L.PERF_FLAGS : [] });
+			let wrk = null;
+			if (name === 'http') {
+				const { listening } = await w.until((m) => 'listening' in m);
+				wrk = spawn('wrk', ['-t1', '-c16', `-d${secs + 5}s`, `http://127.0.0.1:${listening}/api`],
+					{ stdio: 'ignore' });
+			}
+			const t0 = L.now();
+			await L.sleep(secs * 1000);
+			const iv = w.intervals.filter((x) => x.t0 >= t0 + res.warm_s * 1000);
+			pair[withFlags ? 'flags' : 'plain'] = {
+				work: iv.reduce((s, x) => s + x.work, 0), cpu_us: iv.reduce((s, x) => s + x.cpu_us, 0),
+				intervals: iv.length,
+			};
+			if (wrk) {
+				wrk.kill('SIGINT');
+				await L.waitExit(wrk);
+			}
+			await w.stop();
+		}
+		res.pairs.push(pair);
+	}
+	return res;
+}
+
+async function main() {
+	const o = parseArgs(process.argv.slice(2));
+	const phases = { bpf: phaseBpf, agents: phaseAgents, callgrind: phaseCallgrind,
+		v8thread: phaseV8thread, sidebyside: phaseSidebyside, flags: phaseFlags };
+	if (!phases[o.phase])
+		throw new Error(`unknown phase ${o.phase}`);
+	const t0 = L.now();
+	const res = await phases[o.phase](o);
+	res.phase_seconds = (L.now() - t0) / 1000;
+	const file = path.join(o.out, o.arg ? `${o.phase}-${o.arg}.json` : `${o.phase}.json`);
+	L.writeJson(file, res);
+	L.log(`${o.phase}${o.arg ? ' ' + o.arg : ''}: done in ${res.phase_seconds.toFixed(0)} s -> ${file}`);
+}
+
+main().then(() => process.exit(0), (e) => {
+	console.error(`bench: ${e.stack || e}`);
+	process.exit(1);
+});

@@ -1,0 +1,407 @@
+'use strict';
+// Turns the JSON that scripts/bench/bench.js and the micro-benchmarks left in
+// DIR into one Markdown report (stdout, and DIR/report.md): the machine, the
+// command that reproduces it, and a table per measurement, each read against
+// the goals of issue 8. Pure arithmetic over recorded counts: medians,
+// distribution-free confidence intervals, shares of a CPU.
+//   node report.js DIR
+const fs = require('fs');
+const path = require('path');
+const L = require('./lib');
+
+const dir = process.argv[2];
+if (!dir) {
+	console.error('usage: report.js DIR');
+	process.exit(2);
+}
+const J = (f) => L.readJson(path.join(dir, f));
+const out = [];
+const p = (s = '') => out.push(s);
+// The one table: headline figures, each with its goal when it has one.
+const summary = [];
+const S = (what, figure, goalText = '', verdict = '') => summary.push({ what, figure, goalText, verdict });
+
+// Number formatting: significant figures, thousands separators for counts.
+const fmt = (x, d = 3) => {
+	if (!Number.isFinite(x))
+		return 'n/a';
+	if (x !== 0 && Math.abs(x) < 10 ** -(d - 1))
+		return x.toPrecision(d - 1 > 0 ? d - 1 : 1);
+	const v = Math.abs(x) >= 10 ** d ? Math.round(x) : Number(x.toPrecision(d));
+	return v.toLocaleString('en-US', { maximumFractionDigits: 6 });
+};
+const int = (x) => (Number.isFinite(x) ? Math.round(x).toLocaleString('en-US') : 'n/a');
+const pct = (x, d = 2) => (Number.isFinite(x) ? `${fmt(x * 100, d)}%` : 'n/a');
+const mib = (b) => (Number.isFinite(b) ? `${fmt(b / 1048576, 3)} MiB` : 'n/a');
+const ms = (s) => (Number.isFinite(s) ? `${fmt(s * 1000, 3)} ms` : 'n/a');
+const goal = (ok) => (ok === undefined || ok === null ? 'n/a' : ok ? '**met**' : '**missed**');
+
+const machine = J('machine.json') || {};
+const quick = machine.quick;
+p('## Benchmarks');
+p();
+p(`Measured on ${machine.when || '?'}: ${machine.cpu || '?'}, ${machine.cores || '?'} cores, ` +
+  `${machine.memory || '?'}, ${machine.os || '?'}, kernel ${machine.kernel || '?'}, ` +
+  `${machine.virt ? machine.virt + ' guest, ' : ''}load average ${machine.load || '?'} at the start ` +
+  '(a shared, noisy VM: other jobs ran at the same time).');
+p(`Node ${machine.node || '?'}, ${machine.perf || 'perf ?'}, ${machine.valgrind || 'valgrind ?'}, ` +
+  `wrk ${machine.wrk || '?'}; promfiler-bpf ${machine.agent_version || '?'} (commit ${machine.commit || '?'}` +
+  `${machine.dirty ? ', with uncommitted changes' : ''}).`);
+p(`Reproduce: \`${machine.command || 'sudo make bench'}\` (as root; ${machine.elapsed ? `this run took ${machine.elapsed}` : ''}` +
+  `${quick ? ', **quick mode: durations cut for a smoke run**' : ''}). Raw data: \`${machine.out || dir}\`.`);
+p();
+p('No figure below is an absolute time to be asserted: counts (BPF run time, instructions, CPU ' +
+  'nanoseconds) come first, and times are medians on this machine, for scale.');
+p();
+const SUMMARY_AT = out.length;
+
+// --- BPF -----------------------------------------------------------------
+const bpf = J('bpf.json');
+const bpfRows = [];
+let filterNs = NaN;
+if (bpf) {
+	const deltas = (rows) => rows.slice(1).map((x, i) => ({
+		ns: x.run_ns - rows[i].run_ns, runs: x.runs - rows[i].runs, samples: x.samples - rows[i].samples,
+	}));
+	filterNs = L.median(deltas(bpf.filter.rows).map((d) => d.ns / d.runs));
+	for (const stack of ['shallow', 'deep']) {
+		for (const kernel of [false, true]) {
+			const row = { stack, kernel };
+			for (const c of bpf.configs.filter((x) => x.stack === stack && x.kernel === kernel)) {
+				const d = deltas(c.rows).filter((x) => x.samples > 0);
+				// Runs that did not match the target cost what the filtered
+				// runs cost: take them out, the rest is the samples' cost.
+				const perSample = d.map((x) => (x.ns - (x.runs - x.samples) * filterNs) / x.samples);
+				row[c.hz] = {
+					perRun: L.median(d.map((x) => x.ns / x.runs)), perSample: L.median(perSample),
+					ci: L.medianCI(perSample), n: d.length,
+					samples: d.reduce((s, x) => s + x.samples, 0),
+				};
+				row.frames = c.frames;
+			}
+			bpfRows.push(row);
+		}
+	}
+	p('### 1. BPF program cost per sample (kernel.bpf_stats_enabled)');
+	p();
+	p('The program named `sample` runs on every cpu-clock tick of every CPU. Its own accounting ' +
+	  '(run_time_ns / run_cnt, read from the agent\'s `promfiler_bpf_program_run_seconds_total` and ' +
+	  '`promfiler_bpf_program_runs_total` once a second) gives the cost per run; runs for other ' +
+	  `processes only look the PID up and leave (**${fmt(filterNs)} ns per filtered run**, median), so ` +
+	  'the cost of a sample is the run time left after taking those out, divided by the samples ' +
+	  '(median over the 1-second intervals, 95% interval of the median in brackets). Workload: ' +
+	  '`workloads/cpu.js`, shallow (its own stack) and deep (`--depth 120`: 120 recursive JS frames, ' +
+	  'cut by the kernel at 127). Share of a CPU = cost per sample x frequency, for a CPU that the ' +
+	  'profiled process keeps busy.');
+	p();
+	p('| stack | frames per sample | ns per run (all runs) 97 / 997 Hz | **ns per sample** at 97 Hz | **ns per sample** at 997 Hz | share of one CPU at 97 Hz | at 997 Hz |');
+	p('|---|---|---|---|---|---|---|');
+	for (const r of bpfRows) {
+		const a = r[97] || {}, b = r[997] || {};
+		const ci = (x) => (x && Number.isFinite(x.ci[0]) ? ` [${fmt(x.ci[0])}, ${fmt(x.ci[1])}]` : '');
+		p(`| ${r.stack}, ${r.kernel ? 'user + kernel (`--kernel`)' : 'user only'} | ` +
+		  `${fmt(r.frames && r.frames.mean)} (max ${r.frames ? r.frames.max : '?'}) | ` +
+		  `${fmt(a.perRun)} / ${fmt(b.perRun)} | ${fmt(a.perSample)}${ci(a)} | ${fmt(b.perSample)}${ci(b)} | ` +
+		  `${pct(a.perSample * 97 / 1e9, 2)} | ${pct(b.perSample * 997 / 1e9, 2)} |`);
+	}
+	p();
+	const deep = bpfRows.filter((r) => r.stack === 'deep' && r[97]);
+	const worst = Math.max(...deep.map((r) => r[97].perSample));
+	for (const r of bpfRows)
+		S(`BPF program, ${r.stack} stack (${fmt(r.frames && r.frames.mean)} frames), ${r.kernel ? 'user + kernel' : 'user only'}`,
+		  `${fmt((r[97] || {}).perSample / 1000)} µs per sample at 97 Hz (${pct((r[97] || {}).perSample * 97 / 1e9)} of a CPU); ` +
+		  `${fmt((r[997] || {}).perSample / 1000)} µs at 997 Hz (${pct((r[997] || {}).perSample * 997 / 1e9)})`,
+		  r.stack === 'deep' ? '< 10 µs, < 0.1% of a CPU at 97 Hz' : '',
+		  r.stack === 'deep' ? goal(r[97] && r[97].perSample < 10000) : '');
+	p(`Goal: under 10 µs per sample on deep Node stacks (under 0.1% of a CPU at 97 Hz): ${goal(worst < 10000)} ` +
+	  `(deep stacks: ${fmt(worst / 1000)} µs per sample at 97 Hz, ${pct(worst * 97 / 1e9)} of a CPU).`);
+	p();
+}
+
+// --- agent userspace: instructions ------------------------------------------
+const cg = J('callgrind.json');
+const microCg = J('micro-callgrind.json') || {};
+const micro = (J('micro.json') || []);
+const microOf = (bench, key, val) => micro.find((m) => m.bench === bench && (key ? m[key] === val : true));
+const cgInstr = {};
+if (cg) {
+	const f = (n) => cg.fns[n] || { incl: 0, calls: 0 };
+	// Per frame: what on_sample calls once per frame (symbolizer__frame, or
+	// a variant of it), less one-time ELF table loads inside it.
+	const frameEdges = Object.entries(cg.edges || {}).filter(([k]) => /^(on_sample|name_frames) -> symbolizer__frame/.test(k));
+	const frameIncl = frameEdges.reduce((s, [, v]) => s + v.incl, 0);
+	const frames = frameEdges.reduce((s, [, v]) => s + v.calls, 0);
+	const elf = f('elfsym_cache__get_fd');
+	const refresh = f('perfmap__refresh');
+	const drain = f('sampler__drain').incl || f('profiler__poll').incl;
+	cgInstr.perFrame = (frameIncl - elf.incl) / frames;
+	cgInstr.perSample = (drain - elf.incl - refresh.incl) / cg.samples_drained;
+	cgInstr.perStack = (f('on_sample').incl - elf.incl - refresh.incl) / f('on_sample').calls;
+	const series = cg.scrapes.reduce((s, x) => s + x.series, 0);
+	const bytes = cg.scrapes.reduce((s, x) => s + x.bytes, 0);
+	cgInstr.perSeries = f('profiler__render_metrics').incl / series;
+	cgInstr.gzipPerByte = f('deflate').incl / bytes;
+	cgInstr.gzipPerSeries = f('deflate').incl / series;
+	cgInstr.elfPerFile = elf.calls ? elf.incl / elf.calls : NaN;
+	cgInstr.perfMapPerByte = cg.perf_map_bytes ? refresh.incl / cg.perf_map_bytes : NaN;
+	cgInstr.load = f('profiler__new').incl;
+	cgInstr.framesPerStack = frames / f('on_sample').calls;
+	cgInstr.samplesPerStack = cg.samples_drained / f('on_sample').calls;
+	p('### 2. Agent userspace cost in instructions (valgrind --tool=callgrind: counted, not timed)');
+	p();
+	p(`The agent itself runs under callgrind (valgrind warns about BPF commands it does not know, but ` +
+	  `the agent works) for ${fmt(cg.seconds)} s, profiling ${cg.targets} \`workloads/service.js\` processes ` +
+	  `at ${cg.hz} Hz, scraped with gzip every 10 s. Inclusive instruction counts of its functions ` +
+	  `divided by what they handled: ${int(cg.samples_drained)} samples drained in ${int(f('on_sample').calls)} ` +
+	  `aggregated stacks (${fmt(cgInstr.samplesPerStack)} samples and ${fmt(cgInstr.framesPerStack)} frames ` +
+	  `per stack), ${int(frames)} frames named, ${int(series)} series rendered. One-time work (reading ` +
+	  'an ELF symbol table, a perf map\'s new bytes) is counted apart, since a long run pays it once.');
+	p();
+	S('Agent, instructions (callgrind)', `${int(cgInstr.perSample)} per drained sample, ${int(cgInstr.perFrame)} per ` +
+	  `symbolized frame, ${int(cgInstr.perSeries)} per rendered series (+ ${int(cgInstr.gzipPerSeries)} gzip)`);
+	p('| what | instructions |');
+	p('|---|---|');
+	p(`| per drained sample (drain, naming, tree; one-time loads apart) | ${int(cgInstr.perSample)} |`);
+	p(`| per aggregated stack (one on_sample call) | ${int(cgInstr.perStack)} |`);
+	p(`| per symbolized frame (symbolizer, name normalization, interning) | ${int(cgInstr.perFrame)} |`);
+	p(`| per rendered series (\`/metrics\`: both profile families and self-metrics) | ${int(cgInstr.perSeries)} |`);
+	p(`| gzip, per series / per byte of exposition | ${int(cgInstr.gzipPerSeries)} / ${fmt(cgInstr.gzipPerByte)} |`);
+	p(`| once per ELF file: reading its symbol table (${int(elf.calls)} files) | ${int(cgInstr.elfPerFile)} |`);
+	p(`| per perf map byte read | ${fmt(cgInstr.perfMapPerByte)} |`);
+	p(`| once: start-up (load the BPF program, attach) | ${int(cgInstr.load)} |`);
+	p();
+}
+if (micro.length) {
+	p('The same modules on synthetic input (`scripts/bench/microbench.c`, linked with `src/*.o`), under ' +
+	  'callgrind (instructions) and timed (median of ' + (microOf('render') || { seconds: [] }).seconds.length +
+	  ' runs):');
+	p();
+	p('| micro-benchmark | input | instructions | per unit | median time | throughput |');
+	p('|---|---|---|---|---|---|');
+	const pm = microOf('perfmap');
+	if (pm) {
+		const ir = microCg['bench:perfmap'];
+		const irBytes = microCg.perfmap_bytes || pm.bytes;
+		p(`| perf map parse (perfmap__refresh until all read) | ${fmt(pm.bytes / 1048576)} MB, ${int(pm.lines)} lines ` +
+		  `| ${int(ir)}${irBytes !== pm.bytes ? ` (on ${fmt(irBytes / 1048576)} MB)` : ''} ` +
+		  `| ${fmt(ir / irBytes)} per byte, ${int(ir / (microCg.perfmap_lines || pm.lines))} per line ` +
+		  `| ${ms(L.median(pm.seconds))} | ${fmt(pm.bytes / 1048576 / L.median(pm.seconds))} MB/s, ` +
+		  `${fmt(pm.lines / L.median(pm.seconds) / 1e6)} M lines/s |`);
+	}
+	for (const kind of ['js', 'native', 'mix']) {
+		const s = microOf('symbolize', 'kind', kind);
+		if (!s)
+			continue;
+		const ir = microCg[`bench:symbolize:${kind}`];
+		const n = microCg[`frames`] || s.frames;
+		p(`| symbolize ${kind === 'js' ? 'JS frames (perf map)' : kind === 'native' ? 'native frames (ELF)' : 'mixed frames (3 JS : 1 native)'} ` +
+		  `| ${int(s.frames)} frames | ${int(ir)} | ${int(ir / n)} per frame | ${ms(L.median(s.seconds))} ` +
+		  `| ${fmt(s.frames / L.median(s.seconds) / 1e6)} M frames/s |`);
+	}
+	for (const r of micro.filter((m) => m.bench === 'render')) {
+		const z = micro.find((m) => m.bench === 'gzip' && m.series === r.series);
+		const ir = microCg[`bench:render:${r.series}`], irz = microCg[`bench:gzip:${r.series}`];
+		p(`| render_prom, ${int(r.series)} series | ${fmt(r.bytes / r.series)} bytes per series | ${int(ir)} ` +
+		  `| ${int(ir / r.series)} per series | ${ms(L.median(r.seconds))} | ${fmt(r.bytes / 1048576 / L.median(r.seconds))} MB/s |`);
+		if (z)
+			p(`| gzip (level 1, as /metrics), ${int(r.series)} series | ${fmt(z.bytes / 1048576)} MB -> ${fmt(z.gzip_bytes / 1048576)} MB ` +
+			  `| ${int(irz)} | ${fmt(irz / z.bytes)} per byte | ${ms(L.median(z.seconds))} | ${fmt(z.bytes / 1048576 / L.median(z.seconds))} MB/s |`);
+	}
+	p();
+}
+
+// --- agent CPU and RSS --------------------------------------------------------
+const agents = J('agents.json');
+let agent10 = null;
+if (agents) {
+	p(`### 3. Agent CPU and memory with 1, 10 and 50 Node targets at ${agents.hz} Hz`);
+	p();
+	const secs = agents.runs.length ? agents.runs[0].seconds : NaN;
+	p(`Each target is \`workloads/service.js\` (300 generated functions calling each other along varied ` +
+	  `paths: thousands of distinct stacks); the targets together keep ${agents.total_duty} of a core busy ` +
+	  `whatever their number, so the table shows the cost of more processes, not of more CPU. The agent is ` +
+	  `scraped with gzip every ${agents.scrape_every_s} s. Its CPU comes from /proc/PID/task/*/schedstat ` +
+	  `(ns) over ${fmt(secs)} s after a ${agents.runs.length ? agents.runs[0].warm_s : '?'} s warm-up ` +
+	  `(scaled down from an hour to keep \`make bench\` under 25 minutes; the per-hour figure is that rate ` +
+	  'x 3600), its peak RSS is VmHWM.');
+	p();
+	p('| targets | samples/s | agent CPU (share of one core) | CPU seconds per hour | CPU incl. start-up (s) | peak RSS | series | /metrics plain / gzip | scrape time |');
+	p('|---|---|---|---|---|---|---|---|---|');
+	for (const r of agents.runs) {
+		const share = r.agent_cpu_ns / 1e9 / r.seconds;
+		const last = r.scrapes[r.scrapes.length - 1] || {};
+		const first = r.scrapes[0] || {};
+		const rate = r.scrapes.length > 1 ? (last.samples - first.samples) /
+			(agents.scrape_every_s * (r.scrapes.length - 1)) : NaN;
+		if (r.targets === 10)
+			agent10 = { share, rss: r.peak_rss };
+		S(`Agent, ${r.targets} target${r.targets > 1 ? 's' : ''} at ${agents.hz} Hz`,
+		  `${pct(share, 3)} of a core (${fmt(share * 3600)} CPU s per hour), peak RSS ${mib(r.peak_rss)}`,
+		  r.targets === 10 ? '< 2% of a core, < 64 MiB' : '',
+		  r.targets === 10 ? goal(share < 0.02 && r.peak_rss < 64 * 1048576) : '');
+		p(`| ${r.targets} | ${fmt(rate)} | ${pct(share, 3)} | ${fmt(share * 3600)} | ${fmt(r.agent_cpu_total_ns / 1e9)} in ${fmt(r.agent_age_s)} s ` +
+		  `| ${mib(r.peak_rss)} | ${int(last.series)} | ${fmt(last.bytes / 1024)} KiB / ${fmt(last.gzip_bytes / 1024)} KiB | ${ms(L.median(r.scrapes.map((s) => s.ms)) / 1000)} |`);
+	}
+	p();
+	if (agent10)
+		p(`Goal: agent under 2% of one core and under 64 MiB RSS with 10 targets at 97 Hz: ` +
+		  `${goal(agent10.share < 0.02 && agent10.rss < 64 * 1048576)} (${pct(agent10.share, 3)}, ${mib(agent10.rss)}).`);
+	p();
+}
+
+// --- scrape and ingest ---------------------------------------------------------
+if (micro.length) {
+	p('### 4. Scrape and ingest');
+	p();
+	p('| what | size | time (median) | rate |');
+	p('|---|---|---|---|');
+	for (const r of micro.filter((m) => m.bench === 'render')) {
+		const z = micro.find((m) => m.bench === 'gzip' && m.series === r.series) || {};
+		p(`| render /metrics, ${int(r.series)} series | ${fmt(r.bytes / 1048576)} MB plain, ${fmt(z.gzip_bytes / 1048576)} MB gzip ` +
+		  `| ${ms(L.median(r.seconds))} render + ${ms(L.median(z.seconds))} gzip | ${fmt(r.series / L.median(r.seconds) / 1e6)} M series/s |`);
+	}
+	const pm = microOf('perfmap');
+	if (pm)
+		p(`| perf map read | ${fmt(pm.bytes / 1048576)} MB, ${int(pm.lines)} lines | ${ms(L.median(pm.seconds))} | ${fmt(pm.bytes / 1048576 / L.median(pm.seconds))} MB/s |`);
+	for (const kind of ['js', 'native', 'mix']) {
+		const s = microOf('symbolize', 'kind', kind);
+		if (s)
+			p(`| symbolize, ${kind} frames | ${int(s.frames)} frames | ${ms(L.median(s.seconds))} | ${fmt(s.frames / L.median(s.seconds) / 1e6)} M frames/s |`);
+	}
+	p();
+	for (const r of micro.filter((m) => m.bench === 'render')) {
+		const z = micro.find((m) => m.bench === 'gzip' && m.series === r.series) || {};
+		S(`Render /metrics, ${int(r.series)} series`, `${ms(L.median(r.seconds))} (${int(microCg[`bench:render:${r.series}`])} instructions), ` +
+		  `${fmt(r.bytes / 1048576)} MB plain, ${fmt(z.gzip_bytes / 1048576)} MB gzip (+ ${ms(L.median(z.seconds))})`,
+		  r.series === 10000 ? '< 50 ms' : '', r.series === 10000 ? goal(L.median(r.seconds) < 0.05) : '');
+	}
+	if (pm)
+		S('Perf map read', `${fmt(pm.bytes / 1048576 / L.median(pm.seconds))} MB/s (${fmt(pm.bytes / 1048576)} MB map)`);
+	const sm = microOf('symbolize', 'kind', 'mix');
+	if (sm)
+		S('Symbolization', `${fmt(sm.frames / L.median(sm.seconds) / 1e6)} M frames/s (3 JS : 1 native)`);
+	const r10 = micro.find((m) => m.bench === 'render' && m.series === 10000);
+	if (r10)
+		p(`Goal: 10k series rendered in under 50 ms: ${goal(L.median(r10.seconds) < 0.05)} (${ms(L.median(r10.seconds))}; ` +
+		  `${int(microCg['bench:render:10000'])} instructions).`);
+	p();
+}
+
+// --- side by side ---------------------------------------------------------------
+const workloads = ['cpu', 'http', 'jit'].map((w) => J(`sidebyside-${w}.json`)).filter(Boolean);
+const v8t = J('v8thread.json');
+const flags = {};
+for (const w of ['cpu', 'http', 'jit']) {
+	const f = J(`flags-${w}.json`);
+	if (!f)
+		continue;
+	const ratios = f.pairs.filter((x) => x.plain && x.flags && x.plain.work && x.flags.work)
+		.map((x) => (x.flags.cpu_us / x.flags.work) / (x.plain.cpu_us / x.plain.work));
+	flags[w] = { median: L.median(ratios), ci: L.medianCI(ratios, 0.9), n: ratios.length, ratios };
+}
+const NAMES = {
+	bpf97: 'promfiler-bpf, 97 Hz', bpf997: 'promfiler-bpf, 997 Hz', v8: 'V8 in-process profiler, 1000 µs',
+	perf97: '`perf record -g`, 97 Hz', perf997: '`perf record -g`, 997 Hz',
+};
+const WNAMES = { cpu: 'CPU-bound JS (`cpu.js`)', http: 'HTTP server under wrk (`http.js`)', jit: 'JIT churn (`jit.js`)' };
+const totals = {};
+if (workloads.length) {
+	p('### 5. Side by side: what each profiler costs the profiled process');
+	p();
+	p('One long run per workload; each profiler in turn is switched on for a block of ' +
+	  `${workloads[0].on_ms / 1000} s between blocks of ${workloads[0].off_ms / 1000} s with no profiler ` +
+	  '(promfiler-bpf: the agent started, then stopped; V8: the inspector\'s Profiler.start/stop at a ' +
+	  '1000 µs interval, the CpuProfiler `node --cpu-prof` drives; perf: one `perf record -e cpu-clock -g ' +
+	  '-p PID` per frequency, enabled and disabled through `--control`). The workload reports the work ' +
+	  'it did every 500 ms with the CPU its process used (every thread, so V8\'s profiler thread counts); ' +
+	  'each on block\'s CPU per unit of work is divided by that of the off blocks on either side. ' +
+	  '**Overhead** = median of those ratios - 1, with its 95% interval (sign-test order statistics); ' +
+	  '"within noise" when the interval holds 0. **Own CPU** = the profiler\'s own process (agent, ' +
+	  'perf) or thread (V8\'s `v8:ProfEvntProc`) while on, as a share of the profiled process\'s CPU. ' +
+	  '**Total** = overhead + own CPU for the out-of-process profilers (V8\'s thread is already in its ' +
+	  'overhead).');
+	p();
+	p('| workload | profiler | blocks | overhead on the process [95% CI] | own CPU | total |');
+	p('|---|---|---|---|---|---|');
+	for (const r of workloads) {
+		const byBlock = (b) => r.intervals.filter((iv) => iv.t0 >= b.t0 && iv.t1 <= b.t1);
+		const cost = (ivs) => {
+			const work = ivs.reduce((s, x) => s + x.work, 0);
+			return work ? ivs.reduce((s, x) => s + x.cpu_us, 0) / work : NaN;
+		};
+		totals[r.workload] = {};
+		for (const c of r.configs) {
+			const ratios = [];
+			let ownNs = 0, targetNs = 0;
+			r.blocks.forEach((b, i) => {
+				if (b.state !== 'on' || b.config !== c)
+					return;
+				const before = r.blocks.slice(0, i).reverse().find((x) => x.state === 'off');
+				const after = r.blocks.slice(i + 1).find((x) => x.state === 'off');
+				const off = [...(before ? byBlock(before) : []), ...(after ? byBlock(after) : [])];
+				const on = byBlock(b);
+				if (on.length && off.length)
+					ratios.push(cost(on) / cost(off));
+				ownNs += b.own_ns;
+				targetNs += b.target_ns - (c === 'v8' ? b.own_ns : 0);
+			});
+			const med = L.median(ratios) - 1;
+			const ci = L.medianCI(ratios).map((x) => x - 1);
+			const noise = Number.isFinite(ci[0]) ? ci[0] <= 0 && ci[1] >= 0 : true;
+			const ownShare = ownNs / targetNs;
+			const total = c === 'v8' ? med : med + ownShare;
+			totals[r.workload][c] = { med, ci, ownShare, total, noise, n: ratios.length };
+			p(`| ${WNAMES[r.workload]} | ${NAMES[c]} | ${ratios.length} | ${pct(med, 2)} ` +
+			  `[${pct(ci[0], 2)}, ${pct(ci[1], 2)}]${noise ? ' within noise' : ''} | ${pct(ownShare, 2)} | ${pct(total, 2)} |`);
+		}
+	}
+	p();
+	if (v8t)
+		S('V8 in-process profiler thread (`--cpu-prof-interval 1000`)', `${fmt(v8t.thread_cpu_ns / 1e9 / v8t.seconds * 1000)} ms CPU per second of profiling`);
+	if (v8t)
+		p(`V8's profiler thread alone (\`node --cpu-prof --cpu-prof-interval 1000\` on \`cpu.js\`, per-thread CPU ` +
+		  `from /proc/PID/task/*/schedstat over ${fmt(v8t.seconds)} s): ${fmt(v8t.thread_cpu_ns / 1e9 / v8t.seconds * 1000)} ms ` +
+		  `of CPU per second of profiling, ${pct(v8t.thread_cpu_ns / (v8t.process_cpu_ns - v8t.thread_cpu_ns), 2)} of the ` +
+		  'process\'s other CPU; the signal-time stack capture in the main thread comes on top (it is in the overhead column).');
+	p();
+	if (Object.keys(flags).length) {
+		p('Both promfiler-bpf and perf need Node started with `--perf-basic-prof --interpreted-frames-native-stack` ' +
+		  'to name JS frames (the side-by-side runs use them throughout, so the table above leaves them out). ' +
+		  'Their own cost, from whole runs with and without them, alternating:');
+		p();
+		p('| workload | pairs | CPU per unit of work with the flags vs without [90% CI] |');
+		p('|---|---|---|');
+		for (const [w, f] of Object.entries(flags))
+			p(`| ${WNAMES[w]} | ${f.n} | ${pct(f.median - 1, 2)} [${pct(f.ci[0] - 1, 2)}, ${pct(f.ci[1] - 1, 2)}] |`);
+		p();
+	}
+	// Goal: at 997 Hz, below V8 at 1000 µs and below perf at 997 Hz.
+	p('Goal: at 997 Hz, total cost below the in-process V8 profiler at 1000 µs and below `perf record -g` at 997 Hz:');
+	p();
+	for (const [w, t] of Object.entries(totals)) {
+		const b = t.bpf997, v = t.v8, pf = t.perf997;
+		if (!b)
+			continue;
+		const vs = (o, name) => {
+			if (!o)
+				return `${name}: n/a`;
+			const lower = b.total < o.total;
+			return `${lower ? 'below' : 'not below'} ${name} (${pct(o.total)})`;
+		};
+		const ok = (!v || b.total < v.total) && (!pf || b.total < pf.total);
+		S(`Total cost at ~1 kHz, ${WNAMES[w]}`, ['bpf97', 'bpf997', 'v8', 'perf97', 'perf997'].filter((c) => t[c])
+			.map((c) => `${NAMES[c].replace(/`/g, '')} ${pct(t[c].total)}${t[c].noise ? '*' : ''}`).join('; '),
+		  'promfiler-bpf 997 Hz < V8 1000 µs and < perf 997 Hz', goal(ok));
+		p(`- ${WNAMES[w]}: promfiler-bpf ${pct(b.total)} - ${vs(v, 'V8')}, ${vs(pf, 'perf')}: ${goal(ok)}` +
+		  `${b.noise ? ' (its overhead is within noise)' : ''}.`);
+	}
+	p();
+}
+
+const table = ['| measurement | result | goal | |', '|---|---|---|---|',
+	...summary.map((r) => `| ${r.what} | ${r.figure} | ${r.goalText} | ${r.verdict} |`), '',
+	'(* overhead within noise: its 95% interval holds 0.) Details of each line follow.', ''];
+out.splice(SUMMARY_AT, 0, ...table);
+const text = out.join('\n') + '\n';
+fs.writeFileSync(path.join(dir, 'report.md'), text);
+process.stdout.write(text);

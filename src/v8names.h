@@ -1,0 +1,133 @@
+/* v8names: names JavaScript functions from V8's own heap objects, so a Node
+ * process needs no flag (no perf map) for its JS frames to be named.
+ *
+ * The BPF program reads, at sample time, the SharedFunctionInfo (SFI) of
+ * each JS frame's function and a cookie (the low half of the SFI's
+ * name_or_scope_info field); this module turns (SFI, cookie) into the
+ * function's name and its script's name, reading the process's memory with
+ * process_vm_readv (CAP_SYS_PTRACE) or an injected read function (tests).
+ *
+ * Object layouts come from the node binary's postmortem metadata: the
+ * v8dbg_* data symbols V8 emits for debuggers (tools/gen-postmortem-
+ * metadata.py in V8; the same data llnode uses), plus V8's version
+ * (v8::internal::Version::major_ ...) and the embedded builtins' code
+ * (v8_Default_embedded_blob_code_). Symbols in .bss have the value 0.
+ * A layout this module was not checked against is refused, never guessed:
+ * V8 11 to 13 (Node 20 to 24), 64-bit tagged values (no pointer
+ * compression). See shared/V8-NAMES.md for the facts it relies on.
+ *
+ * Every object read from the process is validated (its map's instance
+ * type) before its fields are used; strings may be sequential (one-byte
+ * Latin-1 or two-byte UTF-16), cons, thin or sliced, and come out as UTF-8.
+ * Results, failures included, are cached per (SFI, cookie) in a bounded
+ * cache (clock eviction). Functions return 0 or -errno; constructors NULL
+ * with errno set. Nothing is printed. Not thread-safe. */
+#ifndef PROMFILER_V8NAMES_H
+#define PROMFILER_V8NAMES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define V8NAMES_CACHE_DEFAULT 16384 /* (SFI, cookie) entries per process */
+#define V8NAMES_NAME_MAX 512        /* bytes of a function or script name */
+
+/* What the BPF frame walk needs to know about a process (sampler copies it
+ * into the v8_procs map): frame and field offsets, and where V8's code
+ * lies (JIT code, embedded builtins and their remapped copy). */
+#define V8NAMES_MAX_RANGES 8
+struct v8_walk_info {
+	int32_t off_fp_function;
+	int32_t off_fp_context;
+	uint32_t jsfunction_shared;
+	uint32_t sfi_name;
+	size_t n_ranges;
+	struct { uint64_t start, end; } ranges[V8NAMES_MAX_RANGES];
+};
+
+struct v8_layout {
+	int major, minor, build, patch;       /* V8's version */
+	int32_t off_fp_function, off_fp_context;
+	uint32_t tagged_size, pointer_size;
+	uint32_t heap_object_tag, heap_object_tag_mask;
+	uint32_t smi_tag, smi_tag_mask, smi_shift;
+	uint32_t map_instance_type;           /* Map::instance_type (u16) */
+	uint32_t jsfunction_shared;
+	uint32_t sfi_name_or_scope_info, sfi_script;
+	uint32_t script_name;
+	uint32_t string_length;               /* String::length (int32) */
+	uint32_t seq_one_byte_chars, seq_two_byte_chars;
+	uint32_t cons_first, cons_second, thin_actual;
+	uint32_t sliced_parent, sliced_offset;
+	uint32_t type_jsfunction, type_sfi, type_scope_info, type_script;
+	uint32_t first_nonstring_type;
+	uint32_t string_encoding_mask, one_byte_tag;
+	uint32_t string_repr_mask, seq_tag, cons_tag, thin_tag, sliced_tag;
+	uint32_t scopeinfo_first_vars, scopeinfo_ncontextlocals;
+	uint64_t blob_code_vaddr;             /* embedded builtins, as linked */
+	uint64_t blob_code_offset;            /* ... their file offset */
+	uint64_t blob_code_size;              /* 0: not found (stripped .symtab) */
+	uint64_t missing;                     /* bit per required field not found */
+};
+
+/* Reads the layout from the ELF file open on fd / at path (fd is not closed
+ * or moved). 0; -ENOENT when the file has no v8dbg_* symbols (not V8);
+ * -ENOEXEC when it is not a readable ELF file; -ENOMEM. A file with some
+ * symbols missing loads, with `missing` set: v8_layout__check refuses it. */
+int v8_layout__load_fd(int fd, struct v8_layout *out);
+int v8_layout__load_file(const char *path, struct v8_layout *out);
+/* Whether names can be read with this layout: 0, or -ENOTSUP with the
+ * reason (one line, e.g. "V8 10.2 is not supported (11-13 are)") in why. */
+int v8_layout__check(const struct v8_layout *l, char *why, size_t len);
+
+/* Reads len bytes of the target's memory at addr: 0 or -errno. */
+typedef int (*v8names_read_fn)(void *ctx, uint64_t addr, void *buf, size_t len);
+
+struct v8names;
+
+struct v8_function {
+	const char *name;   /* "" for an anonymous function without inferred name */
+	const char *script; /* "" when the function has no script name */
+};
+
+struct v8names_stats {
+	uint64_t lookups, hits;
+	uint64_t failures;  /* SFIs that could not be read or were not SFIs */
+	uint64_t stale;     /* ... of which the cookie no longer matched */
+	uint64_t evictions;
+	size_t entries;
+};
+
+/* A reader of the heap of one process through read (ctx passed back).
+ * layout is copied and must pass v8_layout__check. cache_entries: bound of
+ * the (SFI, cookie) cache, 0 for V8NAMES_CACHE_DEFAULT. NULL + errno. */
+struct v8names *v8names__new(const struct v8_layout *layout, v8names_read_fn read,
+			     void *ctx, size_t cache_entries);
+/* The same over process pid's memory (process_vm_readv). */
+struct v8names *v8names__open(pid_t pid, const struct v8_layout *layout,
+			      size_t cache_entries);
+void v8names__free(struct v8names *r);
+/* The function whose SFI (tagged pointer, as the BPF program read it) and
+ * cookie are given. 0 with *out pointing into the cache (valid until the
+ * next lookup); -EINVAL when the object is not an SFI (or a string in it
+ * is not a string), -ESTALE when its cookie changed (the GC moved or reused
+ * it), -EFAULT when memory could not be read. */
+int v8names__lookup(struct v8names *r, uint64_t sfi, uint32_t cookie,
+		    struct v8_function *out);
+void v8names__stats(const struct v8names *r, struct v8names_stats *out);
+
+/* Fills info's offsets from layout, and its ranges from the process's
+ * executable mappings (n of them, each [start, end) at file offset
+ * `offset` of `path`): anonymous ones (JIT code) and those of exe_path that
+ * hold the embedded builtins. Adjacent ranges are merged; past
+ * V8NAMES_MAX_RANGES the closest are joined. */
+struct v8_mapping {
+	uint64_t start, end, offset;
+	const char *path;
+};
+void v8names__walk_info(const struct v8_layout *layout, const char *exe_path,
+			const struct v8_mapping *maps, size_t n,
+			struct v8_walk_info *info);
+
+#endif

@@ -1,10 +1,12 @@
 #!/bin/bash
-# Soak: runs the agent (--comm node) for MINUTES against a Node process that
+# Soak: runs the agent for MINUTES against a Node process that
 # keeps compiling new functions and against short-lived Node processes
 # started and killed in a loop, and records the agent's RSS, its series count
 # and its open fds every INTERVAL seconds. Then checks, after a warm-up of
 # the first third: RSS growth under 1 MiB per 10 minutes (pro rata, at least
 # 1 MiB allowed), series and fds bounded. Prints a table. Needs root.
+# Its Node processes run a copy of node named "soaknode" and the agent
+# profiles --comm soaknode, so other Node processes on the host stay out.
 #   sudo scripts/soak.sh MINUTES [INTERVAL]     (default interval: 60 s)
 # Exit status 0 when every check holds.
 set -u
@@ -21,15 +23,16 @@ cleanup() {
 }
 trap cleanup EXIT
 
-"$root/promfiler-bpf" --hostname 127.0.0.1 --port "$port" --comm node --window 10 \
+cp "$(command -v node)" "$work/soaknode"
+"$root/promfiler-bpf" --hostname 127.0.0.1 --port "$port" --comm soaknode --window 10 \
 	2>"$work/agent.log" &
 agent=$!; pids+=("$agent")
-node --perf-basic-prof --interpreted-frames-native-stack "$root/tests/fixtures/soak/churn.js" &
+"$work/soaknode" --perf-basic-prof --interpreted-frames-native-stack "$root/tests/fixtures/soak/churn.js" &
 churn=$!; pids+=("$churn")
 # Short-lived processes: each runs the hot fixture for 1-3 s, then is killed.
 (
 	while :; do
-		node --perf-basic-prof "$root/tests/fixtures/hot.js" & p=$!
+		"$work/soaknode" --perf-basic-prof "$root/tests/fixtures/hot.js" & p=$!
 		sleep $((1 + RANDOM % 3)); kill $p; wait $p 2>/dev/null
 		rm -f /tmp/perf-$p.map
 	done

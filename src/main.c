@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "caps.h"
 #include "cli.h"
 #include "http.h"
 #include "procfs.h"
@@ -293,6 +294,25 @@ static void poll_profiler(struct profiler *p)
 		fprintf(stderr, "promfiler-bpf: drain failed: %s\n", strerror(-err));
 }
 
+/* Once the BPF programs are attached (and a launched command has its own
+ * capabilities), keep only what reading other processes needs. */
+static void drop_capabilities(bool verbose)
+{
+	uint64_t kept = 0;
+	char names[128];
+	int err = caps__limit(CAPS_RUNTIME_MASK);
+
+	if (err) {
+		fprintf(stderr, "promfiler-bpf: cannot drop capabilities: %s\n",
+			strerror(-err));
+		return;
+	}
+	if (verbose && caps__effective(&kept) == 0) {
+		caps__names(kept, names, sizeof(names));
+		fprintf(stderr, "promfiler-bpf: capabilities kept: %s\n", names);
+	}
+}
+
 /* One-shot mode: profiles for --duration seconds (or until the command
  * ends, or a signal), then writes the whole run as one profile. */
 static int run_one_shot(const struct cli *c, struct profiler *p, FILE *out,
@@ -306,6 +326,7 @@ static int run_one_shot(const struct cli *c, struct profiler *p, FILE *out,
 	struct buf body;
 	int err;
 
+	drop_capabilities(c->profiler.verbose);
 	for (unsigned int left = c->duration; left && !stopping;) {
 		sleep_a_second();
 		if (command_ended(status))
@@ -363,6 +384,7 @@ static int serve(const struct cli *c, struct profiler *p, int *status)
 		fprintf(stderr, "promfiler-bpf: cannot serve HTTP: %s\n", why);
 		return -EADDRNOTAVAIL;
 	}
+	drop_capabilities(c->profiler.verbose); /* after binding the port */
 	fprintf(stderr, "promfiler-bpf: sampling at %u Hz, serving %s://%s:%u%s\n",
 		c->profiler.frequency, c->tls_cert_file ? "https" : "http",
 		c->hostname, c->port, c->metrics_path);

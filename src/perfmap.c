@@ -18,6 +18,7 @@ struct range {
 	uint64_t start, end; /* [start, end) */
 	uint64_t seq;        /* line number in the file: higher wins */
 	uint32_t name;       /* offset in names */
+	uint64_t used;       /* refresh count at its last lookup, 0: never */
 };
 
 struct perfmap {
@@ -33,6 +34,12 @@ struct perfmap {
 	size_t n_ranges, cap_ranges;
 	struct range *pending; /* new entries since the last rebuild */
 	size_t n_pending, cap_pending;
+	/* Rebuild scratch, kept between rebuilds: a process that keeps writing
+	 * its map would otherwise have us allocate and free its size in memory
+	 * every second. */
+	struct range *all, *heap, *spare;
+	size_t cap_all, cap_heap, cap_spare;
+	uint64_t refreshes;
 	struct perfmap_stats stats;
 };
 
@@ -59,6 +66,9 @@ void perfmap__free(struct perfmap *m)
 	free(m->names);
 	free(m->ranges);
 	free(m->pending);
+	free(m->all);
+	free(m->heap);
+	free(m->spare);
 	free(m);
 }
 
@@ -268,6 +278,35 @@ static int compact_names(struct perfmap *m)
 	return 0;
 }
 
+/* Most recently used first, then newest first. */
+static int by_recency(const void *a, const void *b)
+{
+	const struct range *x = a, *y = b;
+
+	if (x->used != y->used)
+		return x->used > y->used ? -1 : 1;
+	return x->seq > y->seq ? -1 : x->seq < y->seq;
+}
+
+/* Past PERFMAP_MAX_RANGES live entries (a process that compiles code
+ * without end, as code built with `new Function` per request), keeps the
+ * three quarters most recently sampled, or else written: stale entries of
+ * freed code go, the process's hot code stays named. */
+static void evict(struct perfmap *m)
+{
+	size_t keep = PERFMAP_MAX_RANGES / 4 * 3, kept = 0;
+	struct range cut;
+
+	memcpy(m->all, m->ranges, m->n_ranges * sizeof(*m->all));
+	qsort(m->all, m->n_ranges, sizeof(*m->all), by_recency);
+	cut = m->all[keep - 1];
+	for (size_t i = 0; i < m->n_ranges; i++)
+		if (by_recency(&m->ranges[i], &cut) <= 0)
+			m->ranges[kept++] = m->ranges[i];
+	m->stats.evicted += m->n_ranges - kept;
+	m->n_ranges = kept;
+}
+
 /* Merges pending entries into the disjoint ranges, newest winning. */
 static int rebuild(struct perfmap *m)
 {
@@ -275,15 +314,13 @@ static int rebuild(struct perfmap *m)
 	struct range *all, *heap, *out;
 	uint64_t x;
 
-	all = malloc(n * sizeof(*all));
-	heap = malloc(n * sizeof(*heap));
-	out = malloc((2 * n + 1) * sizeof(*out));
-	if (!all || !heap || !out) {
-		free(all);
-		free(heap);
-		free(out);
+	if (grow((void **)&m->all, &m->cap_all, n, sizeof(*all)) ||
+	    grow((void **)&m->heap, &m->cap_heap, n, sizeof(*heap)) ||
+	    grow((void **)&m->spare, &m->cap_spare, 2 * n + 1, sizeof(*out)))
 		return -ENOMEM;
-	}
+	all = m->all;
+	heap = m->heap;
+	out = m->spare;
 	if (m->n_ranges)
 		memcpy(all, m->ranges, m->n_ranges * sizeof(*all));
 	memcpy(all + m->n_ranges, m->pending, m->n_pending * sizeof(*all));
@@ -308,13 +345,16 @@ static int rebuild(struct perfmap *m)
 		emit(out, &nout, &heap[0], x, next);
 		x = next;
 	}
-	free(all);
-	free(heap);
-	free(m->ranges);
+	/* The old ranges become the next rebuild's output buffer. */
+	m->spare = m->ranges;
 	m->ranges = out;
+	n = m->cap_spare;
+	m->cap_spare = m->cap_ranges;
+	m->cap_ranges = n;
 	m->n_ranges = nout;
-	m->cap_ranges = 2 * n + 1;
 	m->n_pending = 0;
+	if (m->n_ranges > PERFMAP_MAX_RANGES)
+		evict(m);
 	return compact_names(m);
 }
 
@@ -348,6 +388,7 @@ int perfmap__refresh(struct perfmap *m)
 		err = -ENOMEM;
 		goto out;
 	}
+	m->refreshes++;
 	pos = m->offset;
 	while (budget) {
 		ssize_t got = pread(fd, chunk, sizeof(chunk) < budget ? sizeof(chunk) : budget, pos);
@@ -397,7 +438,7 @@ out:
 	return err;
 }
 
-const char *perfmap__lookup(const struct perfmap *m, uint64_t addr)
+const char *perfmap__lookup(struct perfmap *m, uint64_t addr)
 {
 	size_t lo = 0, hi = m->n_ranges;
 
@@ -409,8 +450,10 @@ const char *perfmap__lookup(const struct perfmap *m, uint64_t addr)
 		else
 			hi = mid;
 	}
-	if (lo < m->n_ranges && m->ranges[lo].start <= addr)
+	if (lo < m->n_ranges && m->ranges[lo].start <= addr) {
+		m->ranges[lo].used = m->refreshes;
 		return m->names + m->ranges[lo].name;
+	}
 	return NULL;
 }
 

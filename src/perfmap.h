@@ -13,6 +13,8 @@
 
 #define PERFMAP_MAX_LINE 4096            /* longer lines are skipped */
 #define PERFMAP_MAX_READ (64u << 20)     /* bytes read by one refresh */
+/* Live entries kept; past it, the least recently used quarter is evicted. */
+#define PERFMAP_MAX_RANGES 65536
 
 struct perfmap;
 
@@ -22,6 +24,7 @@ struct perfmap_stats {
 	uint64_t lines_skipped; /* malformed or too long */
 	size_t ranges;          /* disjoint address ranges after overlaps */
 	size_t name_bytes;      /* memory held for names (superseded ones dropped) */
+	uint64_t evicted;       /* entries dropped by the PERFMAP_MAX_RANGES cap */
 };
 
 /* A reader of the file at `path` (not opened yet). NULL + errno on failure. */
@@ -33,8 +36,8 @@ void perfmap__free(struct perfmap *m);
  * -EINVAL (not a regular file), -ENOMEM. The entries read so far stay. */
 int perfmap__refresh(struct perfmap *m);
 /* The raw name of the entry covering addr, or NULL. Valid until the next
- * refresh. */
-const char *perfmap__lookup(const struct perfmap *m, uint64_t addr);
+ * refresh. Marks the entry used (see PERFMAP_MAX_RANGES). */
+const char *perfmap__lookup(struct perfmap *m, uint64_t addr);
 void perfmap__stats(const struct perfmap *m, struct perfmap_stats *out);
 
 #endif

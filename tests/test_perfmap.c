@@ -418,3 +418,27 @@ Test(perfmap, superseded_names_are_dropped)
 	expect(0x3005, "JS:*late /app.js:3:1");
 	expect(0x1000, "JS:*generated_function_number_19999 /app.js:1:1");
 }
+
+Test(perfmap, live_entries_are_capped_keeping_used_ones)
+{
+	/* Endless JIT churn at fresh addresses: the cap holds, and the entry
+	 * that samples keep hitting survives the eviction. */
+	FILE *f = fopen(path, "w");
+
+	cr_assert_not_null(f);
+	for (int i = 0; i < PERFMAP_MAX_RANGES; i++)
+		fprintf(f, "%x 10 JS:*f%d /app.js:1:1\n", 0x100000 + i * 0x10, i);
+	fclose(f);
+	refresh_ok();
+	expect(0x100000, "JS:*f0 /app.js:1:1"); /* the hot one: used now */
+	f = fopen(path, "a");
+	cr_assert_not_null(f);
+	for (int i = 0; i < PERFMAP_MAX_RANGES / 2; i++)
+		fprintf(f, "%x 10 JS:*g%d /app.js:2:1\n", 0x10000000 + i * 0x10, i);
+	fclose(f);
+	refresh_ok();
+	cr_assert_leq(stats().ranges, PERFMAP_MAX_RANGES);
+	cr_assert_gt(stats().evicted, 0);
+	expect(0x100000, "JS:*f0 /app.js:1:1");
+	expect(0x10000000 + (PERFMAP_MAX_RANGES / 2 - 1) * 0x10, "JS:*g32767 /app.js:2:1");
+}

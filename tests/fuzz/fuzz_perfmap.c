@@ -123,7 +123,7 @@ static const struct entry *model_lookup(const struct entry *e, size_t n,
 	return NULL;
 }
 
-static void check(const struct perfmap *m, const struct entry *e, size_t n,
+static void check(struct perfmap *m, const struct entry *e, size_t n,
 		  uint64_t addr)
 {
 	const char *got = perfmap__lookup(m, addr);

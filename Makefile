@@ -3,7 +3,9 @@
 #   make            build ./promfiler-bpf
 #   make test       unit tests (no root needed) + integration tests (root)
 #   make unit       unit tests only
-#   make install    install the binary under $(PREFIX)
+#   make install    install the binary, libpromfiler, promfiler.h and
+#                   promfiler.pc under $(PREFIX) (DESTDIR for staging)
+#   make lib        libpromfiler.a and .so in $(OUTPUT); make examples
 OUTPUT ?= .output
 PREFIX ?= /usr/local
 CLANG ?= clang
@@ -109,6 +111,14 @@ $(ELF_FIXTURES)/libfixture.debug: $(ELF_FIXTURES)/libfixture.so
 $(OUTPUT)/tests/test_elfsym: private ALL_CFLAGS += \
 	-DELF_FIXTURES='"$(abspath $(ELF_FIXTURES))"'
 $(OUTPUT)/tests/test_elfsym: | $(ELF_FIXTURE_BINS)
+# test_v8names reads a V8 layout from a shared object holding the v8dbg_*
+# symbols of Node 20 (tests/fixtures/v8names/layout.c).
+$(ELF_FIXTURES)/v8layout.so: tests/fixtures/v8names/layout.c | $(ELF_FIXTURES)
+	$(call msg,CC,$@)
+	$(Q)$(CC) -shared -fPIC -O1 $< -o $@
+$(OUTPUT)/tests/test_v8names: private ALL_CFLAGS += \
+	-DV8_LAYOUT_FIXTURE='"$(abspath $(ELF_FIXTURES))/v8layout.so"'
+$(OUTPUT)/tests/test_v8names: | $(ELF_FIXTURES)/v8layout.so
 
 # Fuzzing (libFuzzer: clang and libclang-rt-14-dev). `make fuzz` builds each
 # tests/fuzz/fuzz_<name>.c with the src/ modules it needs (listed below), all
@@ -209,3 +219,76 @@ bench: promfiler-bpf $(BENCH_DIR)/microbench
 		scripts/bench/run.sh
 test integration: $(BENCH_DIR)/microbench
 -include $(wildcard $(BENCH_DIR)/*.d)
+
+# The C library (include/promfiler.h, src/promfiler.c): libpromfiler.a and
+# libpromfiler.so.$(LIB_MAJOR), from every module but main, cli, http and
+# caps (serving, and dropping the process's capabilities, are the caller's
+# business: no libmicrohttpd). The modules are
+# compiled again as PIC into $(OUTPUT)/pic/ with hidden visibility, so the
+# shared library exports only the promfiler_* API; the static library is
+# one relocatable object whose other symbols are made local, so that an
+# embedder's own buf__init or tree__new cannot clash with ours.
+# `make install` adds the libraries, the header and promfiler.pc.
+LIB_MAJOR := 0
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+OBJCOPY ?= objcopy
+LIB_MODULES := $(filter-out cli http caps,$(MODULES))
+PIC_OBJS := $(LIB_MODULES:%=$(OUTPUT)/pic/%.o)
+LIB_LDLIBS := -lbpf -lelf -lz -liberty -lpthread -lm
+STATIC_LIB := $(OUTPUT)/libpromfiler.a
+SHARED_LIB := $(OUTPUT)/libpromfiler.so.$(VERSION)
+.PHONY: lib install-lib examples
+all: lib
+lib: $(STATIC_LIB) $(OUTPUT)/libpromfiler.so
+$(OUTPUT)/pic:
+	$(Q)mkdir -p $@
+$(OUTPUT)/pic/%.o: src/%.c | $(OUTPUT)/pic
+	$(call msg,CC-PIC,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -fPIC -fvisibility=hidden -c $< -o $@
+$(OUTPUT)/pic/sampler.o: $(OUTPUT)/profile.skel.h
+$(OUTPUT)/pic/render_flame.o: $(OUTPUT)/flame_assets.h
+$(OUTPUT)/pic/libpromfiler.o: $(PIC_OBJS)
+	$(call msg,LD-R,$@)
+	$(Q)$(LD) -r $^ -o $@.tmp
+	$(Q)$(OBJCOPY) --wildcard --keep-global-symbol='promfiler_*' $@.tmp $@
+	$(Q)rm -f $@.tmp
+$(STATIC_LIB): $(OUTPUT)/pic/libpromfiler.o
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && $(AR) rcs $@ $<
+# --exclude-libs: libiberty (static) stays inside, unexported.
+$(SHARED_LIB): $(PIC_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -shared -Wl,-soname,libpromfiler.so.$(LIB_MAJOR) \
+		-Wl,--no-undefined -Wl,--exclude-libs,ALL $^ $(LIB_LDLIBS) -o $@
+$(OUTPUT)/libpromfiler.so.$(LIB_MAJOR): $(SHARED_LIB)
+	$(Q)ln -sf $(notdir $<) $@
+$(OUTPUT)/libpromfiler.so: $(OUTPUT)/libpromfiler.so.$(LIB_MAJOR)
+	$(Q)ln -sf $(notdir $<) $@
+install: install-lib
+install-lib: lib
+	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)
+	install -m 0644 $(STATIC_LIB) $(DESTDIR)$(LIBDIR)/libpromfiler.a
+	install -m 0755 $(SHARED_LIB) $(DESTDIR)$(LIBDIR)/libpromfiler.so.$(VERSION)
+	ln -sf libpromfiler.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libpromfiler.so.$(LIB_MAJOR)
+	ln -sf libpromfiler.so.$(LIB_MAJOR) $(DESTDIR)$(LIBDIR)/libpromfiler.so
+	install -m 0644 include/promfiler.h $(DESTDIR)$(INCLUDEDIR)/promfiler.h
+	printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$(LIBDIR:$(PREFIX)/%=$${prefix}/%)' \
+		'includedir=$(INCLUDEDIR:$(PREFIX)/%=$${prefix}/%)' '' \
+		'Name: promfiler' \
+		'Description: Continuous CPU profiler for Node.js (BPF), rendered for Prometheus' \
+		'Version: $(VERSION)' 'Requires.private: libbpf libelf zlib' \
+		'Libs: -L$${libdir} -lpromfiler' 'Libs.private: -liberty -lpthread -lm' \
+		'Cflags: -I$${includedir}' > $(DESTDIR)$(LIBDIR)/pkgconfig/promfiler.pc
+# examples/: programs built on the installed API only (-Iinclude, not src/),
+# linked against the static library; the integration tests run them.
+EXAMPLES := $(patsubst examples/%.c,$(OUTPUT)/examples/%,$(wildcard examples/*.c))
+$(OUTPUT)/examples:
+	$(Q)mkdir -p $@
+$(OUTPUT)/examples/%: examples/%.c $(STATIC_LIB) | $(OUTPUT)/examples
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -std=gnu11 $(WARNINGS) -MMD -MP -Iinclude $< $(STATIC_LIB) \
+		$(LIB_LDLIBS) -lmicrohttpd -o $@
+examples: $(EXAMPLES)
+test integration: $(EXAMPLES) lib
+-include $(wildcard $(OUTPUT)/pic/*.d $(OUTPUT)/examples/*.d)

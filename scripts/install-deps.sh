@@ -7,7 +7,7 @@ packages=(
 	make gcc clang llvm pkg-config bpftool xxd       # build chain (xxd embeds assets)
 	libbpf-dev libelf-dev zlib1g-dev libmicrohttpd-dev libiberty-dev
 	libcriterion-dev libxml2-utils                   # unit tests
-	prometheus curl libcap2-bin util-linux procps    # integration tests
+	prometheus curl libcap2-bin util-linux procps linux-perf # integration tests
 	golang-go chromium                               # pprof and flame graph tests
 	libclang-rt-14-dev openssl                       # fuzzers, sanitizers, TLS test
 )

@@ -2,6 +2,8 @@
  * Three ways to run: serve /metrics until SIGINT or SIGTERM; one-shot
  * (--duration: profile, write one profile, exit); and launch mode (-- CMD:
  * run CMD under the profiler, forward signals, exit with its status).
+ * The profiling itself goes through the public C API (include/promfiler.h),
+ * as any program embedding the library would.
  * Exit status: 0 after a clean stop, 1 when the profiler cannot run, 2 on a
  * bad command line, the command's own in launch mode. */
 #include <errno.h>
@@ -16,12 +18,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <promfiler.h>
+
 #include "caps.h"
 #include "cli.h"
 #include "http.h"
 #include "procfs.h"
-#include "profiler.h"
-#include "sampler.h"
 
 static volatile sig_atomic_t stopping;
 static volatile pid_t child_pid; /* launch mode's command, once started */
@@ -47,15 +49,28 @@ static void log_line(const char *line)
 
 struct server_ctx {
 	const struct cli *cli;
-	struct profiler *profiler;
+	struct promfiler *pf;
 };
+
+/* Appends a buffer the library rendered (err: how that went) to out. */
+static int take(struct buf *out, int err, char *body, size_t len)
+{
+	if (!err)
+		buf__append(out, body, len);
+	promfiler_free_buffer(body);
+	return err;
+}
 
 static int render_metrics(void *ctx, const struct http_request *req, struct buf *out)
 {
 	const struct server_ctx *sc = ctx;
+	char *body = NULL;
+	size_t len = 0;
+
+	int err = promfiler_metrics(sc->pf, &body, &len);
 
 	(void)req;
-	return profiler__render_metrics(sc->profiler, out);
+	return take(out, err, body, len);
 }
 
 static int render_health(void *ctx, const struct http_request *req, struct buf *out)
@@ -67,7 +82,7 @@ static int render_health(void *ctx, const struct http_request *req, struct buf *
 }
 
 /* "?pid=N" (optional: all targets merged). 0 or -EINVAL. */
-static int pid_arg(const struct http_request *req, pid_t *pid)
+static int pid_arg(const struct http_request *req, int *pid)
 {
 	const char *v = http_request__arg(req, "pid");
 	char *end;
@@ -80,35 +95,37 @@ static int pid_arg(const struct http_request *req, pid_t *pid)
 	n = strtol(v, &end, 10);
 	if (errno || end == v || *end || n <= 0 || n > INT32_MAX)
 		return -EINVAL;
-	*pid = (pid_t)n;
+	*pid = (int)n;
 	return 0;
 }
 
 /* A profile of the last completed window, as the /metrics gauges. */
 static int render_profile(const struct server_ctx *sc, const struct http_request *req,
-			  enum profiler_format format, struct buf *out)
+			  enum promfiler_format format, struct buf *out)
 {
-	struct profiler_render_req r = {
-		.format = format, .count = COUNT_WINDOW,
-		.duration_nanos = (int64_t)sc->cli->profiler.window_seconds * 1000000000,
-	};
+	char *body = NULL;
+	size_t len = 0;
+	int pid, err;
 
-	return pid_arg(req, &r.pid) ? -EINVAL : profiler__render(sc->profiler, &r, out);
+	if (pid_arg(req, &pid))
+		return -EINVAL;
+	err = promfiler_render(sc->pf, format, pid, PROMFILER_SPAN_WINDOW, &body, &len);
+	return take(out, err, body, len);
 }
 
 static int render_flamegraph(void *ctx, const struct http_request *req, struct buf *out)
 {
-	return render_profile(ctx, req, PROFILER_FORMAT_HTML, out);
+	return render_profile(ctx, req, PROMFILER_FORMAT_HTML, out);
 }
 
 static int render_flamegraph_svg(void *ctx, const struct http_request *req, struct buf *out)
 {
-	return render_profile(ctx, req, PROFILER_FORMAT_SVG, out);
+	return render_profile(ctx, req, PROMFILER_FORMAT_SVG, out);
 }
 
 static int render_folded(void *ctx, const struct http_request *req, struct buf *out)
 {
-	return render_profile(ctx, req, PROFILER_FORMAT_FOLDED, out);
+	return render_profile(ctx, req, PROMFILER_FORMAT_FOLDED, out);
 }
 
 /* go tool pprof asks for ?seconds=30 and waits. The server answers at once
@@ -118,25 +135,23 @@ static int render_pprof(void *ctx, const struct http_request *req, struct buf *o
 {
 	const struct server_ctx *sc = ctx;
 	const char *v = http_request__arg(req, "seconds");
-	struct profiler_render_req r = {
-		.format = PROFILER_FORMAT_PPROF, .count = COUNT_WINDOW,
-		.duration_nanos = (int64_t)sc->cli->profiler.window_seconds * 1000000000,
-	};
-	char *end;
+	enum promfiler_span span = PROMFILER_SPAN_WINDOW;
+	char *body = NULL, *end;
+	size_t len = 0;
 	long seconds;
+	int pid, err;
 
-	if (pid_arg(req, &r.pid))
+	if (pid_arg(req, &pid))
 		return -EINVAL;
 	if (v) {
 		seconds = strtol(v, &end, 10);
 		if (end == v || *end || seconds <= 0)
 			return -EINVAL;
-		if ((unsigned long)seconds > sc->cli->profiler.window_seconds) {
-			r.count = COUNT_TOTAL;
-			r.duration_nanos = (int64_t)seconds * 1000000000;
-		}
+		if ((unsigned long)seconds > sc->cli->profiler.window_seconds)
+			span = PROMFILER_SPAN_ALL;
 	}
-	return profiler__render(sc->profiler, &r, out);
+	err = promfiler_render(sc->pf, PROMFILER_FORMAT_PPROF, pid, span, &body, &len);
+	return take(out, err, body, len);
 }
 
 static void html_text(struct buf *out, const char *s)
@@ -156,13 +171,13 @@ static void html_text(struct buf *out, const char *s)
 static int render_index(void *ctx, const struct http_request *req, struct buf *out)
 {
 	const struct server_ctx *sc = ctx;
-	struct profiler_target_summary t[256];
-	size_t n = profiler__targets(sc->profiler, t, 256);
+	struct promfiler_target t[256];
+	size_t n = promfiler_targets(sc->pf, t, 256);
 
 	(void)req;
 	buf__printf(out, "<!doctype html><html><head><meta charset=\"utf-8\">"
 		    "<title>promfiler-bpf</title></head><body>"
-		    "<h1>promfiler-bpf %s</h1><p><a href=\"", PROMFILER_VERSION);
+		    "<h1>promfiler-bpf %s</h1><p><a href=\"", promfiler_version());
 	html_text(out, sc->cli->metrics_path);
 	buf__printf(out, "\">metrics</a> &middot; <a href=\"/flamegraph\">flame graph of "
 		    "all targets</a> &middot; <a href=\"/healthz\">health</a></p>"
@@ -170,14 +185,14 @@ static int render_index(void *ctx, const struct http_request *req, struct buf *o
 		    "<table><tr><th>pid</th><th>comm</th><th>samples</th><th>views</th></tr>",
 		    sc->cli->profiler.window_seconds);
 	for (size_t i = 0; i < n && i < 256; i++) {
-		buf__printf(out, "<tr><td>%d</td><td>", (int)t[i].pid);
+		buf__printf(out, "<tr><td>%d</td><td>", t[i].pid);
 		html_text(out, t[i].comm);
 		buf__printf(out, "</td><td>%llu</td><td><a href=\"/flamegraph?pid=%d\">flame graph"
 			    "</a> <a href=\"/flamegraph.svg?pid=%d\">svg</a> "
 			    "<a href=\"/folded?pid=%d\">folded</a> "
 			    "<a href=\"/debug/pprof/profile?pid=%d\">pprof</a></td></tr>",
-			    (unsigned long long)t[i].samples, (int)t[i].pid, (int)t[i].pid,
-			    (int)t[i].pid, (int)t[i].pid);
+			    (unsigned long long)t[i].samples, t[i].pid, t[i].pid, t[i].pid,
+			    t[i].pid);
 	}
 	buf__puts(out, "</table></body></html>\n");
 	return 0;
@@ -222,46 +237,77 @@ static void install_signals(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
-/* Starts the launch-mode command with the perf-map flags in NODE_OPTIONS.
- * It waits on a pipe until its PID is in the kernel's target set, so its
- * first instructions are profiled too. 0 or -errno (said here). */
-static int launch(struct cli *c, struct profiler *p)
+/* The environment of the launch-mode command: ours, with the perf-map flags
+ * added to NODE_OPTIONS. NULL when out of memory. */
+static char **launch_environment(char **opts)
 {
+	extern char **environ;
+	const char *old = getenv("NODE_OPTIONS");
+	size_t n = 0, j = 0;
+	char **env;
+
+	while (environ[n])
+		n++;
+	env = calloc(n + 2, sizeof(*env));
+	if (!env || asprintf(opts, "NODE_OPTIONS=%s%s%s", old ? old : "",
+			     old && *old ? " " : "", cli_launch_node_options) < 0) {
+		free(env);
+		return NULL;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (strncmp(environ[i], "NODE_OPTIONS=", 13) != 0)
+			env[j++] = environ[i];
+	env[j] = *opts;
+	return env;
+}
+
+/* Starts the launch-mode command. It waits on a pipe until its PID is in the
+ * kernel's target set, so its first instructions are profiled too. The
+ * child only reads and execs: the profiler's thread runs, so it must not
+ * touch malloc's locks. 0 or -errno (said by the caller). */
+static int launch(struct cli *c, struct promfiler *pf)
+{
+	char *opts = NULL, **env = launch_environment(&opts);
+	char failed[256];
 	int go[2], err;
 	pid_t pid;
 
-	if (pipe2(go, O_CLOEXEC))
-		return -errno;
-	pid = fork();
-	if (pid < 0) {
+	if (!env)
+		return -ENOMEM;
+	snprintf(failed, sizeof(failed), "promfiler-bpf: cannot run %s: ", c->command[0]);
+	if (pipe2(go, O_CLOEXEC)) {
 		err = -errno;
-		close(go[0]);
-		close(go[1]);
+		free(opts);
+		free(env);
 		return err;
 	}
+	pid = fork();
 	if (pid == 0) {
-		const char *old = getenv("NODE_OPTIONS");
-		char *opts = NULL;
+		const char *why;
 		char byte;
 
 		close(go[1]);
 		if (read(go[0], &byte, 1) != 1)
 			_exit(127); /* the profiler gave up */
-		if (asprintf(&opts, "%s%s%s", old ? old : "", old && *old ? " " : "",
-			     cli_launch_node_options) < 0 ||
-		    setenv("NODE_OPTIONS", opts, 1))
+		execvpe(c->command[0], c->command, env);
+		why = strerror(errno);
+		if (write(STDERR_FILENO, failed, strlen(failed)) < 0 ||
+		    write(STDERR_FILENO, why, strlen(why)) < 0 ||
+		    write(STDERR_FILENO, "\n", 1) < 0)
 			_exit(127);
-		execvp(c->command[0], c->command);
-		fprintf(stderr, "promfiler-bpf: cannot run %s: %s\n", c->command[0],
-			strerror(errno));
 		_exit(127);
 	}
+	err = pid < 0 ? -errno : 0;
 	close(go[0]);
-	err = profiler__add_pid(p, pid);
-	child_pid = pid;
-	if (!err && write(go[1], "g", 1) != 1)
-		err = -errno;
+	if (!err) {
+		err = promfiler_add_pid(pf, pid);
+		child_pid = pid;
+		if (!err && write(go[1], "g", 1) != 1)
+			err = -errno;
+	}
 	close(go[1]);
+	free(opts);
+	free(env);
 	return err;
 }
 
@@ -286,12 +332,9 @@ static void sleep_a_second(void)
 	nanosleep(&second, NULL);
 }
 
-static void poll_profiler(struct profiler *p)
+static void drop_thread_capabilities(void)
 {
-	int err = profiler__poll(p);
-
-	if (err)
-		fprintf(stderr, "promfiler-bpf: drain failed: %s\n", strerror(-err));
+	caps__limit(CAPS_RUNTIME_MASK); /* said by the main thread's drop */
 }
 
 /* Once the BPF programs are attached (and a launched command has its own
@@ -315,18 +358,14 @@ static void drop_capabilities(bool verbose)
 
 /* One-shot mode: profiles for --duration seconds (or until the command
  * ends, or a signal), then writes the whole run as one profile. */
-static int run_one_shot(const struct cli *c, struct profiler *p, FILE *out,
+static int run_one_shot(const struct cli *c, struct promfiler *pf, FILE *out,
 			int *status)
 {
-	struct profiler_render_req req = {
-		.format = c->format, .count = COUNT_TOTAL,
-		.duration_nanos = (int64_t)c->duration * 1000000000,
-	};
 	bool progress = isatty(STDERR_FILENO);
-	struct buf body;
+	char *body = NULL;
+	size_t len = 0;
 	int err;
 
-	drop_capabilities(c->profiler.verbose);
 	for (unsigned int left = c->duration; left && !stopping;) {
 		sleep_a_second();
 		if (command_ended(status))
@@ -334,22 +373,24 @@ static int run_one_shot(const struct cli *c, struct profiler *p, FILE *out,
 		if (child_pid > 0 && stopping)
 			continue; /* the command got the signal: wait for it */
 		left--;
-		poll_profiler(p);
 		if (progress)
 			fprintf(stderr, "\rpromfiler-bpf: %u s left, %llu samples   ", left,
-				(unsigned long long)profiler__samples(p));
+				(unsigned long long)promfiler_samples(pf));
 	}
 	if (progress)
 		fputc('\n', stderr);
-	poll_profiler(p);
-	profiler__end_window(p);
-	buf__init(&body);
-	err = profiler__render(p, &req, &body);
-	if (!err && body.len && fwrite(body.data, 1, body.len, out) != body.len)
+	/* Stop drains what is left; the profile is the whole run. */
+	err = promfiler_stop(pf);
+	if (!err)
+		err = promfiler_end_window(pf);
+	if (!err)
+		err = promfiler_render(pf, (enum promfiler_format)c->format, 0,
+				       PROMFILER_SPAN_ALL, &body, &len);
+	if (!err && len && fwrite(body, 1, len, out) != len)
 		err = -EIO;
 	if (!err && fflush(out))
 		err = -errno;
-	buf__release(&body);
+	promfiler_free_buffer(body);
 	if (err)
 		fprintf(stderr, "promfiler-bpf: cannot write the profile: %s\n",
 			strerror(-err));
@@ -357,9 +398,9 @@ static int run_one_shot(const struct cli *c, struct profiler *p, FILE *out,
 }
 
 /* Server mode: serves HTTP until a signal, or until the command ends. */
-static int serve(const struct cli *c, struct profiler *p, int *status)
+static int serve(const struct cli *c, struct promfiler *pf, int *status)
 {
-	struct server_ctx sc = { c, p };
+	struct server_ctx sc = { c, pf };
 	const struct http_route routes[] = {
 		{ c->metrics_path, "text/plain; version=0.0.4; charset=utf-8",
 		  render_metrics, &sc },
@@ -384,29 +425,56 @@ static int serve(const struct cli *c, struct profiler *p, int *status)
 		fprintf(stderr, "promfiler-bpf: cannot serve HTTP: %s\n", why);
 		return -EADDRNOTAVAIL;
 	}
-	drop_capabilities(c->profiler.verbose); /* after binding the port */
 	fprintf(stderr, "promfiler-bpf: sampling at %u Hz, serving %s://%s:%u%s\n",
 		c->profiler.frequency, c->tls_cert_file ? "https" : "http",
 		c->hostname, c->port, c->metrics_path);
-	while (!stopping) {
+	while (!stopping) { /* the library's thread drains */
 		sleep_a_second();
 		if (command_ended(status))
 			break;
-		if (!stopping)
-			poll_profiler(p);
 	}
 	fprintf(stderr, "promfiler-bpf: stopping\n");
 	http__stop(server);
 	return 0;
 }
 
+/* The library's options from the command line's. */
+static void library_options(const struct cli *c, struct promfiler_options *o)
+{
+	const struct profiler_opts *po = &c->profiler;
+
+	promfiler_options_init(o);
+	o->pids = c->pids;
+	o->n_pids = po->n_pids;
+	o->comms = c->comms;
+	o->n_comms = po->n_comms;
+	o->all = po->all;
+	o->follow_forks = po->follow_forks;
+	o->kernel_frames = po->kernel;
+	o->frequency_hz = po->frequency;
+	o->window_seconds = po->window_seconds;
+	o->manual_windows = po->manual_windows;
+	o->weight_total = po->weight == PROM_WEIGHT_TOTAL;
+	o->separator = po->separator;
+	o->labels = po->labels;
+	o->frame_locations = po->frame_style == FRAME_STYLE_LOCATION;
+	o->no_v8_names = po->no_v8_names;
+	o->max_series = po->max_series;
+	o->max_depth = po->max_depth;
+	o->trim_bootstrap = po->trim_bootstrap;
+	o->log = log_line;
+	o->verbose = po->verbose;
+	/* Capabilities are per thread: the library's drains drop theirs. */
+	o->thread_start = drop_thread_capabilities;
+}
+
 int main(int argc, char **argv)
 {
 	static struct cli c;
-	struct profiler *p;
+	struct promfiler_options o;
+	struct promfiler *pf;
 	FILE *out = stdout;
 	int err, status = 0;
-	char why[256];
 
 	/* A months-long agent: big temporary arrays (perf-map rebuilds) go
 	 * straight back to the system instead of fragmenting the heap, and the
@@ -421,10 +489,6 @@ int main(int argc, char **argv)
 	case CLI_RUN:
 		break;
 	}
-	if (sampler__check_support(why, sizeof(why))) {
-		fprintf(stderr, "promfiler-bpf: %s\n", why);
-		return 1;
-	}
 	if (c.profiler.n_pids && !check_pids(&c) && !c.profiler.n_comms &&
 	    !c.profiler.all && !c.command) {
 		fprintf(stderr, "promfiler-bpf: none of the given processes exists\n");
@@ -436,26 +500,28 @@ int main(int argc, char **argv)
 			strerror(errno));
 		return 1;
 	}
-	c.profiler.log = log_line;
-	p = profiler__new(&c.profiler);
-	if (!p) {
-		err = errno;
-		fprintf(stderr, "promfiler-bpf: cannot start the BPF sampler: %s%s\n",
-			strerror(err),
-			err == EINVAL ? " (is --frequency above kernel.perf_event_max_sample_rate?)" : "");
+	library_options(&c, &o);
+	pf = promfiler_create(&o);
+	err = pf ? promfiler_start(pf) : -errno;
+	if (err) {
+		fprintf(stderr, "promfiler-bpf: %s\n", promfiler_error());
+		promfiler_destroy(pf);
 		if (out != stdout)
 			fclose(out);
 		return 1;
 	}
 	install_signals();
-	err = c.command ? launch(&c, p) : 0;
+	err = c.command ? launch(&c, pf) : 0;
+	/* The command has its own capabilities; the HTTP threads started next
+	 * inherit this thread's reduced set. */
+	drop_capabilities(c.profiler.verbose);
 	if (err)
 		fprintf(stderr, "promfiler-bpf: cannot start %s: %s\n", c.command[0],
 			strerror(-err));
 	else if (c.duration)
-		err = run_one_shot(&c, p, out, &status);
+		err = run_one_shot(&c, pf, out, &status);
 	else
-		err = serve(&c, p, &status);
+		err = serve(&c, pf, &status);
 	if (child_pid > 0) {
 		/* The profile is written (or the agent was stopped): the
 		 * command was run to be profiled, so it ends with us. */
@@ -469,7 +535,7 @@ int main(int argc, char **argv)
 						     WTERMSIG(ws) == SIGTERM && !stopping))
 			status = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
 	}
-	profiler__free(p);
+	promfiler_destroy(pf);
 	if (out != stdout && fclose(out) && !err)
 		err = -errno;
 	if (err)

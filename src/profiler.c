@@ -679,12 +679,13 @@ int profiler__render_metrics(struct profiler *p, struct buf *out)
 	};
 	struct prom_profile *profiles = NULL;
 	struct series_group *groups;
-	size_t n = 0;
+	size_t n = 0, n_alloc;
 	int err;
 
 	pthread_mutex_lock(&p->lock);
-	groups = calloc(targets__count(p->targets) + 1, sizeof(*groups));
-	profiles = calloc(targets__count(p->targets) + 1, sizeof(*profiles));
+	n_alloc = targets__count(p->targets) + 1; /* a drain may add more later */
+	groups = calloc(n_alloc, sizeof(*groups));
+	profiles = calloc(n_alloc, sizeof(*profiles));
 	err = groups && profiles ? group_targets(p, groups, &n) : -ENOMEM;
 	for (size_t i = 0; !err && i < n; i++)
 		profiles[i] = (struct prom_profile){
@@ -697,7 +698,7 @@ int profiler__render_metrics(struct profiler *p, struct buf *out)
 	if (!err)
 		err = buf__error(out);
 	pthread_mutex_unlock(&p->lock);
-	for (size_t i = 0; groups && i < targets__count(p->targets) + 1; i++)
+	for (size_t i = 0; groups && i < n_alloc; i++)
 		tree__free(groups[i].merged);
 	free(groups);
 	free(profiles);

@@ -1,0 +1,11 @@
+#!/bin/bash
+# The short soak: scripts/soak.sh for 3 minutes (JIT churn plus Node
+# processes started and killed in a loop), with the same checks on growth as
+# the long run: RSS flat after warm-up, series and fds bounded.
+source "$(dirname "$0")/lib.sh"
+require_root
+
+"$ROOT/scripts/soak.sh" "${SOAK_MINUTES:-3}" 15 > "$WORK/soak.log" 2>&1; rc=$?
+sed 's/^/# /' "$WORK/soak.log"
+check "soak: RSS flat after warm-up, series and fds bounded" [ "$rc" -eq 0 ]
+finish

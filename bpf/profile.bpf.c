@@ -42,6 +42,7 @@ const volatile char comms[PROFILE_MAX_COMMS][PROFILE_COMM_LEN] = {};
 
 /* Written by userspace through the mmapped .bss. */
 __u32 active = 0;
+__u32 epoch = 0; /* bumped by every drain: ends v8_ip_cache's entries */
 __u64 inflight[PROFILE_NUM_BUFFERS] = {};
 
 struct {
@@ -115,6 +116,31 @@ struct {
 	__type(key, __u32);
 	__type(value, struct v8_window);
 } v8_stack SEC(".maps");
+
+/* JIT code address -> (SFI, name field) of its function, per CPU, direct
+ * mapped: each frame's JSFunction and SFI reads cost ~250 ns in a VM (a
+ * TLB miss each), and a busy process returns through the same addresses
+ * sample after sample. Only return addresses into JIT code are kept: such
+ * code belongs to one function, and the frame is set up there (a sampled
+ * leaf may be in a prologue, where fp is still the caller's). Entries last
+ * one drain (epoch), so code freed and reused at the same address can
+ * misname a frame for one drain at most. */
+#define V8_IP_CACHE 256
+struct v8_ip_entry {
+	__u64 ip, sfi, name;
+	__u32 pid, epoch;
+};
+
+struct v8_ip_cache {
+	struct v8_ip_entry e[V8_IP_CACHE];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct v8_ip_cache);
+} v8_ip_cache SEC(".maps");
 
 /* The list being built: too big for the BPF stack. */
 struct {
@@ -210,6 +236,8 @@ struct v8_walk {
 	const struct profile_v8_proc *proc;
 	struct profile_v8_frames *out;
 	struct v8_window *win;
+	struct v8_ip_cache *cache;
+	__u32 pid, epoch;
 	__u64 win_start, win_end; /* the user addresses win holds */
 	bool near_top;            /* a full window read faulted */
 	__u64 ip, fp;           /* the frame being visited, and its code address */
@@ -217,15 +245,55 @@ struct v8_walk {
 	__u64 hash;
 };
 
-static __always_inline bool in_v8_code(const struct profile_v8_proc *proc, __u64 ip)
+enum { V8_CODE_NONE, V8_CODE_BUILTIN, V8_CODE_JIT };
+
+static __always_inline int v8_code(const struct profile_v8_proc *proc, __u64 ip)
 {
 	for (int i = 0; i < PROFILE_V8_MAX_RANGES; i++) {
 		if (i >= proc->n_ranges)
 			break;
 		if (ip >= proc->ranges[i].start && ip < proc->ranges[i].end)
-			return true;
+			return (proc->jit_ranges >> i) & 1 ? V8_CODE_JIT : V8_CODE_BUILTIN;
 	}
-	return false;
+	return V8_CODE_NONE;
+}
+
+/* The SFI of the frame's function, and its name field (the cookie). */
+static __always_inline bool frame_sfi(struct v8_walk *w, __u64 func, int code,
+				      __u32 index, __u64 *sfi, __u64 *name)
+{
+	const struct profile_v8_proc *proc = w->proc;
+	struct v8_ip_entry *e = NULL;
+
+	if (code == V8_CODE_JIT && index > 0) {
+		e = &w->cache->e[(w->ip ^ (w->ip >> 12)) & (V8_IP_CACHE - 1)];
+		if (e->ip == w->ip && e->pid == w->pid && e->epoch == w->epoch) {
+			*sfi = e->sfi;
+			*name = e->name;
+			return true;
+		}
+	}
+	if (func == w->last_func) {
+		*sfi = w->last_sfi; /* recursion: read once */
+		*name = w->last_name;
+		return true;
+	}
+	if (bpf_probe_read_user(sfi, sizeof(*sfi), (void *)(func - 1 + proc->jsfunction_shared)) ||
+	    (*sfi & 3) != 1)
+		return false;
+	if (bpf_probe_read_user(name, sizeof(*name), (void *)(*sfi - 1 + proc->sfi_name)))
+		*name = 0;
+	w->last_func = func;
+	w->last_sfi = *sfi;
+	w->last_name = *name;
+	if (e) {
+		e->ip = w->ip;
+		e->sfi = *sfi;
+		e->name = *name;
+		e->pid = w->pid;
+		e->epoch = w->epoch;
+	}
+	return true;
 }
 
 static __always_inline __u64 mix(__u64 h, __u64 x)
@@ -247,6 +315,7 @@ static long v8_walk_step(__u32 index, void *data)
 	struct profile_v8_frame *f;
 	__u8 *frame;
 	__u32 n;
+	int code;
 
 	if (w->fp < 16 || w->fp > USER_ADDR_MAX || (w->fp & 7))
 		return 1;
@@ -289,22 +358,8 @@ static long v8_walk_step(__u32 index, void *data)
 	ret = *(__u64 *)(frame + 24);
 	/* A context is a tagged heap pointer; a typed frame (entry, exit,
 	 * stub) keeps a Smi marker there, whose low bit is 0. */
-	if ((context & 1) && (func & 3) == 1 && in_v8_code(proc, w->ip)) {
-		if (func == w->last_func) {
-			sfi = w->last_sfi; /* recursion: read once */
-		} else if (bpf_probe_read_user(&sfi, sizeof(sfi),
-					       (void *)(func - 1 + proc->jsfunction_shared))) {
-			sfi = 0;
-		}
-		if ((sfi & 3) == 1) {
-			if (sfi == w->last_sfi && func == w->last_func)
-				name = w->last_name;
-			else if (bpf_probe_read_user(&name, sizeof(name),
-						     (void *)(sfi - 1 + proc->sfi_name)))
-				name = 0;
-			w->last_func = func;
-			w->last_sfi = sfi;
-			w->last_name = name;
+	if ((context & 1) && (func & 3) == 1 && (code = v8_code(proc, w->ip)) != V8_CODE_NONE) {
+		if (frame_sfi(w, func, code, index, &sfi, &name)) {
 			n = w->out->n;
 			if (n < PROFILE_V8_MAX_FRAMES) {
 				f = &w->out->frames[n];
@@ -355,8 +410,11 @@ static __always_inline __u64 v8_frames(struct bpf_perf_event_data *ctx, __u32 pi
 		return 0;
 	w.out = bpf_map_lookup_elem(&v8_scratch, &zero);
 	w.win = bpf_map_lookup_elem(&v8_stack, &zero);
-	if (!w.out || !w.win)
+	w.cache = bpf_map_lookup_elem(&v8_ip_cache, &zero);
+	if (!w.out || !w.win || !w.cache)
 		return 0;
+	w.pid = pid;
+	w.epoch = *(volatile __u32 *)&epoch;
 	stat_inc(PROFILE_STAT_V8_WALKS);
 	start = bpf_ktime_get_ns();
 	w.out->n = 0;

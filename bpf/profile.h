@@ -36,11 +36,12 @@ struct profile_v8_range {
 
 struct profile_v8_proc {
 	__u32 n_ranges;
+	__u32 jit_ranges;        /* bit i: range i is JIT code, where a code
+				  * address belongs to one function */
 	__s32 off_fp_function;   /* v8dbg_off_fp_function: -16 */
 	__s32 off_fp_context;    /* v8dbg_off_fp_context: -8 */
 	__u32 jsfunction_shared; /* JSFunction::shared field offset */
 	__u32 sfi_name;          /* SharedFunctionInfo::name_or_scope_info offset */
-	__u32 pad;
 	struct profile_v8_range ranges[PROFILE_V8_MAX_RANGES];
 };
 

@@ -41,6 +41,7 @@ static const char help_text[] =
 	"      --max-depth N          frames per signature; deeper ones are cut at\n"
 	"                             \"(truncated)\" (default 0: no limit but the kernel's 127)\n"
 	"      --trim-bootstrap       drop the native frames below the first JS frame\n"
+	"      --no-v8-names          name JS frames from perf maps only, not V8's objects\n"
 	"      --frames function|location\n"
 	"                             frame names: bare function (default) or with file:line\n"
 	"Server:\n"
@@ -63,13 +64,13 @@ static const char help_text[] =
 	"  sudo promfiler-bpf -p 1234 -F 997 --weight total --window 10\n"
 	"  sudo promfiler-bpf -p 1234 --duration 10 --format svg -o cpu.svg\n"
 	"  sudo promfiler-bpf --duration 30 --format html -o app.html -- node app.js\n"
-	"Start Node with --perf-basic-prof --interpreted-frames-native-stack to name JS frames.\n";
+	"Node 20, 22 and 24 need no flag; --perf-basic-prof adds names of optimized code.\n";
 
 enum {
 	OPT_HOSTNAME = 256, OPT_PORT, OPT_PATH, OPT_WINDOW, OPT_WEIGHT,
 	OPT_SEPARATOR, OPT_FRAMES, OPT_TLS_CERT, OPT_TLS_KEY, OPT_AUTH_USER,
 	OPT_AUTH_PASSWORD_FILE, OPT_LABELS, OPT_MAX_SERIES, OPT_MAX_DEPTH,
-	OPT_TRIM_BOOTSTRAP,
+	OPT_TRIM_BOOTSTRAP, OPT_NO_V8_NAMES,
 };
 
 /* Launch mode adds these to the command's NODE_OPTIONS. */
@@ -98,6 +99,7 @@ static const struct option long_opts[] = {
 	{ "max-series", required_argument, NULL, OPT_MAX_SERIES },
 	{ "max-depth", required_argument, NULL, OPT_MAX_DEPTH },
 	{ "trim-bootstrap", no_argument, NULL, OPT_TRIM_BOOTSTRAP },
+	{ "no-v8-names", no_argument, NULL, OPT_NO_V8_NAMES },
 	{ "duration", required_argument, NULL, 'd' },
 	{ "format", required_argument, NULL, 'f' },
 	{ "output", required_argument, NULL, 'o' },
@@ -286,6 +288,9 @@ enum cli_result cli__parse(struct cli *c, int argc, char **argv, FILE *out,
 			break;
 		case OPT_TRIM_BOOTSTRAP:
 			c->profiler.trim_bootstrap = true;
+			break;
+		case OPT_NO_V8_NAMES:
+			c->profiler.no_v8_names = true;
 			break;
 		case 'd':
 			if (!parse_uint(optarg, 1, 86400, &v))

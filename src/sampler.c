@@ -293,6 +293,8 @@ int sampler__set_v8(struct sampler *s, pid_t pid, const struct v8_walk_info *inf
 	for (__u32 i = 0; i < v.n_ranges; i++) {
 		v.ranges[i].start = info->ranges[i].start;
 		v.ranges[i].end = info->ranges[i].end;
+		if (info->ranges[i].jit)
+			v.jit_ranges |= 1u << i;
 	}
 	v.off_fp_function = info->off_fp_function;
 	v.off_fp_context = info->off_fp_context;
@@ -310,6 +312,7 @@ static unsigned int flip_buffers(struct sampler *s)
 	struct timespec pause = { 0, 100000 };
 
 	__atomic_store_n(&s->skel->bss->active, old ^ 1, __ATOMIC_SEQ_CST);
+	__atomic_add_fetch(&s->skel->bss->epoch, 1, __ATOMIC_SEQ_CST);
 	for (int i = 0; i < 10000; i++) {
 		if (__atomic_load_n(&s->skel->bss->inflight[old], __ATOMIC_SEQ_CST) == 0)
 			break;

@@ -141,6 +141,28 @@ static int cached_layout(int fd, struct v8_layout *out)
 	return slot->err;
 }
 
+/* process_vm_readv on another user's process needs CAP_SYS_PTRACE (and on
+ * any process under Yama's ptrace_scope >= 1 without it). */
+static bool can_ptrace(void)
+{
+	static int known = -1;
+	char line[256];
+	uint64_t caps = 0;
+	FILE *f;
+
+	if (known >= 0)
+		return known;
+	f = fopen("/proc/self/status", "re");
+	if (f) {
+		while (fgets(line, sizeof(line), f))
+			if (sscanf(line, "CapEff: %" SCNx64, &caps) == 1)
+				break;
+		fclose(f);
+	}
+	known = (caps >> 19) & 1; /* CAP_SYS_PTRACE */
+	return known;
+}
+
 /* Decides, once, whether the process's JS frames are named from V8's
  * objects: its executable must carry a V8 layout this reader supports. */
 static void v8_init(struct symbolizer *s)
@@ -164,6 +186,12 @@ static void v8_init(struct symbolizer *s)
 		 s->v8_layout.major, s->v8_layout.minor, s->v8_layout.build,
 		 s->v8_layout.patch);
 	if (v8_layout__check(&s->v8_layout, s->v8_why, sizeof(s->v8_why))) {
+		s->v8_state = SYMBOLIZE_V8_UNSUPPORTED;
+		return;
+	}
+	if (!can_ptrace()) {
+		snprintf(s->v8_why, sizeof(s->v8_why), "reading its memory needs "
+			 "CAP_SYS_PTRACE: run as root or grant it");
 		s->v8_state = SYMBOLIZE_V8_UNSUPPORTED;
 		return;
 	}

@@ -283,10 +283,13 @@ int v8_layout__check(const struct v8_layout *l, char *why, size_t len)
 			return -ENOTSUP;
 		}
 	}
-	/* The versions this reader was checked against (Node 20, 22, 24). */
-	if (l->major < 11 || l->major > 13) {
-		snprintf(why, len, "V8 %d.%d is not supported (V8 11 to 13, Node 20 to 24, are)",
-			 l->major, l->minor);
+	/* The versions this reader was checked against: the V8 of Node 20,
+	 * 22 and 24 (each Node line keeps its V8 minor version). ScopeInfo
+	 * changed in 12.8 and may again: a version not seen is refused. */
+	if (!((l->major == 11 && l->minor == 3) || (l->major == 12 && l->minor == 4) ||
+	      (l->major == 13 && l->minor == 6))) {
+		snprintf(why, len, "V8 %d.%d is not supported (11.3, 12.4 and 13.6 are: "
+			 "Node 20, 22 and 24)", l->major, l->minor);
 		return -ENOTSUP;
 	}
 	if (l->tagged_size != 8 || l->pointer_size != 8) {
@@ -316,16 +319,18 @@ int v8_layout__check(const struct v8_layout *l, char *why, size_t len)
 
 /* ---- the walk's ranges --------------------------------------------------- */
 
-static void add_range(struct v8_walk_info *info, uint64_t start, uint64_t end)
+static void add_range(struct v8_walk_info *info, uint64_t start, uint64_t end,
+		      bool jit)
 {
 	size_t i, best = 0;
 	uint64_t gap = UINT64_MAX;
 
 	if (start >= end)
 		return;
-	/* Sorted insert, merging what touches. */
+	/* Sorted insert, merging what touches and is of the same kind. */
 	for (i = 0; i < info->n_ranges; i++) {
-		if (end >= info->ranges[i].start && start <= info->ranges[i].end) {
+		if (end >= info->ranges[i].start && start <= info->ranges[i].end &&
+		    info->ranges[i].jit == jit) {
 			if (start < info->ranges[i].start)
 				info->ranges[i].start = start;
 			if (end > info->ranges[i].end)
@@ -336,7 +341,8 @@ static void add_range(struct v8_walk_info *info, uint64_t start, uint64_t end)
 			break;
 	}
 	if (info->n_ranges == V8NAMES_MAX_RANGES) {
-		/* Full: join the two closest neighbours to make room. */
+		/* Full: join the two closest neighbours to make room (as
+		 * builtins, if either is: the safe kind). */
 		for (size_t j = 0; j + 1 < info->n_ranges; j++) {
 			uint64_t g = info->ranges[j + 1].start - info->ranges[j].end;
 
@@ -346,16 +352,18 @@ static void add_range(struct v8_walk_info *info, uint64_t start, uint64_t end)
 			}
 		}
 		info->ranges[best].end = info->ranges[best + 1].end;
+		info->ranges[best].jit = info->ranges[best].jit && info->ranges[best + 1].jit;
 		memmove(&info->ranges[best + 1], &info->ranges[best + 2],
 			(info->n_ranges - best - 2) * sizeof(info->ranges[0]));
 		info->n_ranges--;
-		add_range(info, start, end);
+		add_range(info, start, end, jit);
 		return;
 	}
 	memmove(&info->ranges[i + 1], &info->ranges[i],
 		(info->n_ranges - i) * sizeof(info->ranges[0]));
 	info->ranges[i].start = start;
 	info->ranges[i].end = end;
+	info->ranges[i].jit = jit;
 	info->n_ranges++;
 }
 
@@ -375,7 +383,7 @@ void v8names__walk_info(const struct v8_layout *l, const char *exe_path,
 		uint64_t lo, hi, len = m->end - m->start;
 
 		if (!m->path || !m->path[0]) { /* anonymous: JIT code */
-			add_range(info, m->start, m->end);
+			add_range(info, m->start, m->end, true);
 			continue;
 		}
 		if (!exe_path || strcmp(m->path, exe_path) != 0 || !l->blob_code_size)
@@ -385,7 +393,8 @@ void v8names__walk_info(const struct v8_layout *l, const char *exe_path,
 		lo = m->offset > blob_lo ? m->offset : blob_lo;
 		hi = m->offset + len < blob_hi ? m->offset + len : blob_hi;
 		if (lo < hi)
-			add_range(info, m->start + (lo - m->offset), m->start + (hi - m->offset));
+			add_range(info, m->start + (lo - m->offset),
+				  m->start + (hi - m->offset), false);
 	}
 }
 

@@ -13,8 +13,8 @@
  * (v8::internal::Version::major_ ...) and the embedded builtins' code
  * (v8_Default_embedded_blob_code_). Symbols in .bss have the value 0.
  * A layout this module was not checked against is refused, never guessed:
- * V8 11 to 13 (Node 20 to 24), 64-bit tagged values (no pointer
- * compression). See shared/V8-NAMES.md for the facts it relies on.
+ * V8 11.3, 12.4 and 13.6 (Node 20, 22 and 24) with 64-bit tagged values
+ * (no pointer compression). See shared/V8-NAMES.md for the facts it relies on.
  *
  * Every object read from the process is validated (its map's instance
  * type) before its fields are used; strings may be sequential (one-byte
@@ -43,7 +43,10 @@ struct v8_walk_info {
 	uint32_t jsfunction_shared;
 	uint32_t sfi_name;
 	size_t n_ranges;
-	struct { uint64_t start, end; } ranges[V8NAMES_MAX_RANGES];
+	struct {
+		uint64_t start, end;
+		bool jit; /* JIT code (one function per address), else builtins */
+	} ranges[V8NAMES_MAX_RANGES];
 };
 
 struct v8_layout {
@@ -78,7 +81,7 @@ struct v8_layout {
 int v8_layout__load_fd(int fd, struct v8_layout *out);
 int v8_layout__load_file(const char *path, struct v8_layout *out);
 /* Whether names can be read with this layout: 0, or -ENOTSUP with the
- * reason (one line, e.g. "V8 10.2 is not supported (11-13 are)") in why. */
+ * reason (one line, e.g. "V8 10.2 is not supported (...)") in why. */
 int v8_layout__check(const struct v8_layout *l, char *why, size_t len);
 
 /* Reads len bytes of the target's memory at addr: 0 or -errno. */

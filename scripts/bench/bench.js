@@ -101,23 +101,30 @@ async function phaseBpf(o) {
 	return res;
 }
 
-// N service.js targets whose duties add up to `total` of a core.
+// N service.js targets whose duties add up to `total` of a core, each up
+// (its perf map written) before this returns.
 async function startServices(n, total) {
 	const ws = [];
 	for (let i = 0; i < n; i++)
 		ws.push(L.startWorkload('service.js', ['--duty', String(total / n), '--seed', String(i + 1)]));
-	await L.sleep(3000 + 50 * n);
+	const t0 = L.now();
+	while (L.now() - t0 < 120000 && !ws.every((w) => fs.existsSync(`/tmp/perf-${w.pid}.map`)))
+		await L.sleep(200);
+	await L.sleep(2000); // their code compiled, their maps settled
 	return ws;
 }
 
 async function phaseAgents(o) {
 	const res = { hz: 97, total_duty: 0.5, scrape_every_s: 15, runs: [] };
 	const counts = o.quick ? [1, 10] : [1, 10, 50];
-	const warm = o.quick ? 3 : 10, secs = o.quick ? 10 : 60;
+	const warm = o.quick ? 3 : 10, secs = o.quick ? 10 : 45;
 	for (const n of counts) {
 		const ws = await startServices(n, res.total_duty);
 		const pids = ws.flatMap((w) => ['--pid', String(w.pid)]);
-		const a = await L.startAgent(o.agent, [...pids, '-F', '97'], { logFile: path.join(o.tmp, 'agent-agents.log') });
+		// Start-up reads every target's /proc and perf map: on a loaded
+		// machine, 50 targets take a while.
+		const a = await L.startAgent(o.agent, [...pids, '-F', '97'],
+			{ logFile: path.join(o.tmp, `agent-agents-${n}.log`), healthMs: 120000 });
 		await L.sleep(warm * 1000);
 		const c0 = L.cpuNs(a.pid), t0 = L.now();
 		const targets0 = ws.reduce((s, w) => s + L.cpuNs(w.pid), 0);
@@ -125,7 +132,7 @@ async function phaseAgents(o) {
 		while (L.now() - t0 < secs * 1000) {
 			await L.sleep(Math.min(res.scrape_every_s * 1000, secs * 1000 - (L.now() - t0)));
 			const r = await L.get(a.port, '/metrics', { gzip: true });
-			scrapes.push({ series: L.seriesCount(r.body), bytes: r.body.length, gzip_bytes: r.bytes, ms: r.ms,
+			scrapes.push({ t: L.now(), series: L.seriesCount(r.body), bytes: r.body.length, gzip_bytes: r.bytes, ms: r.ms,
 				samples: L.metric(r.body, 'promfiler_samples_total') });
 		}
 		const c1 = L.cpuNs(a.pid), t1 = L.now();
@@ -312,9 +319,14 @@ async function phaseSidebyside(o) {
 	const name = o.arg;
 	const duration = Number(o.duration || (o.quick ? 40 : 180));
 	const onMs = Number(o['on-ms'] || 2500), offMs = Number(o['off-ms'] || 2000);
-	const settleMs = 1300; // the agent's first drain (reads the whole perf map) is start-up
+	// The agent's first drain, about a second after it starts, reads the
+	// whole perf map and the ELF symbol tables: start-up, which a long-lived
+	// agent pays once. Its own CPU is counted from after that drain (and at
+	// least settleMs), so its blocks are longer.
+	const settleMs = 1500, bpfOnMs = Number(o['bpf-on-ms'] || 4000);
 	const configs = (o.configs || CONFIGS.join(',')).split(',');
-	const res = { workload: name, duration, on_ms: onMs, off_ms: offMs, configs, blocks: [] };
+	const res = { workload: name, duration, on_ms: onMs, bpf_on_ms: bpfOnMs, off_ms: offMs, settle_ms: settleMs,
+		configs, blocks: [] };
 	const args = name === 'http' ? ['--port', '0'] : [];
 	const w = L.startWorkload(`${name}.js`, args);
 	let wrk = null;
@@ -369,12 +381,39 @@ async function phaseSidebyside(o) {
 				h = await starters[c]();
 			}
 			const on0 = L.now();
-			await L.sleep(c.startsWith('bpf') ? settleMs : 100);
-			const s0 = { t: L.now(), own: own(c, h), target: L.cpuNs(w.pid) };
-			await L.sleep(onMs - (L.now() - on0));
-			const s1 = { t: L.now(), own: own(c, h), target: L.cpuNs(w.pid) };
-			res.blocks.push({ state: 'on', config: c, t0: on0, t1: L.now(), own_ns: s1.own - s0.own,
-				target_ns: s1.target - s0.target, span_ms: s1.t - s0.t });
+			if (c.startsWith('bpf')) {
+				// Until its first drain is over (however late a loaded
+				// machine makes it), then a little more.
+				while (L.now() - on0 < 10000) {
+					const r = await L.get(h.port, '/metrics');
+					if (L.metric(r.body, 'promfiler_drains_total') >= 1)
+						break;
+					await L.sleep(100);
+				}
+				await L.sleep(Math.max(200, settleMs - (L.now() - on0)));
+			} else {
+				await L.sleep(100);
+			}
+			const bpfStats = async () => {
+				if (!c.startsWith('bpf'))
+					return {};
+				const r = await L.get(h.port, '/metrics');
+				return { run_ns: L.metric(r.body, 'promfiler_bpf_program_run_seconds_total') * 1e9,
+					runs: L.metric(r.body, 'promfiler_bpf_program_runs_total'),
+					samples: L.metric(r.body, 'promfiler_samples_total') };
+			};
+			const bpf0 = await bpfStats(); // before: its render is not in the window
+			const s0 = { t: L.now(), own: own(c, h), target: L.cpuNs(w.pid), bpf: bpf0 };
+			await L.sleep((c.startsWith('bpf') ? bpfOnMs : onMs) - (L.now() - on0));
+			const s1 = { t: L.now(), own: own(c, h), target: L.cpuNs(w.pid), bpf: await bpfStats() };
+			const block = { state: 'on', config: c, t0: on0, t1: L.now(), own_ns: s1.own - s0.own,
+				target_ns: s1.target - s0.target, span_ms: s1.t - s0.t };
+			// The BPF program's own run time (kernel.bpf_stats_enabled),
+			// charged to whatever it interrupted, the target mostly.
+			if (c.startsWith('bpf'))
+				block.bpf = { run_ns: s1.bpf.run_ns - s0.bpf.run_ns, runs: s1.bpf.runs - s0.bpf.runs,
+					samples: s1.bpf.samples - s0.bpf.samples };
+			res.blocks.push(block);
 			if (c.startsWith('perf'))
 				await perf[c].disable();
 			else
@@ -400,7 +439,7 @@ async function phaseSidebyside(o) {
 // Whole runs with and without the perf map flags, alternating the order.
 async function phaseFlags(o) {
 	const name = o.arg;
-	const pairs = Number(o.pairs || (o.quick ? 2 : 4)), secs = Number(o.seconds || (o.quick ? 4 : 6));
+	const pairs = Number(o.pairs || (o.quick ? 2 : 4)), secs = Number(o.seconds || (o.quick ? 4 : 5));
 	const res = { workload: name, pairs: [], seconds: secs, warm_s: 1.5 };
 	for (let i = 0; i < pairs; i++) {
 		const pair = {};
@@ -431,9 +470,30 @@ async function phaseFlags(o) {
 	return res;
 }
 
+// Before minutes of measuring: the agent starts, and its /metrics has the
+// self-metrics the phases read.
+async function phaseCheck(o) {
+	const idle = spawn('sleep', ['60'], { stdio: 'ignore' });
+	const log = path.join(o.tmp, 'agent-check.log');
+	try {
+		const a = await L.startAgent(o.agent, ['--pid', String(idle.pid)], { logFile: log });
+		const r = await L.get(a.port, '/metrics');
+		await L.stopAgent(a);
+		const missing = ['promfiler_samples_total', 'promfiler_bpf_program_runs_total',
+			'promfiler_bpf_program_run_seconds_total', 'promfiler_drains_total']
+			.filter((m) => !Number.isFinite(L.metric(r.body, m)));
+		if (r.status !== 200 || missing.length)
+			throw new Error(`${o.agent}: /metrics answered ${r.status} with ${r.body.length} bytes, ` +
+				`lacking ${missing.join(', ')}: a broken build? (make, then again)`);
+		return { ok: true, bytes: r.body.length };
+	} finally {
+		idle.kill();
+	}
+}
+
 async function main() {
 	const o = parseArgs(process.argv.slice(2));
-	const phases = { bpf: phaseBpf, agents: phaseAgents, callgrind: phaseCallgrind,
+	const phases = { check: phaseCheck, bpf: phaseBpf, agents: phaseAgents, callgrind: phaseCallgrind,
 		v8thread: phaseV8thread, sidebyside: phaseSidebyside, flags: phaseFlags };
 	if (!phases[o.phase])
 		throw new Error(`unknown phase ${o.phase}`);

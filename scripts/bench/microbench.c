@@ -11,7 +11,9 @@
  *   gzip       that exposition gzipped as src/http.c does (zlib level 1)
  *
  * Each benchmark runs --runs times; one JSON line per benchmark on stdout
- * gives its size and the wall time of every run (CLOCK_MONOTONIC), so the
+ * gives its size and the CPU time of every run ("seconds", the thread's
+ * CLOCK_THREAD_CPUTIME_ID: on a shared machine, wall time would also count
+ * the time other processes held the CPU) and its wall time ("wall"), so the
  * caller takes medians. Under valgrind --tool=callgrind each measured body
  * (the last run's) is bracketed by client requests: stats are zeroed before
  * it and dumped after it with the benchmark's name ("bench:render:10000"),
@@ -76,19 +78,39 @@ static uint64_t below(uint64_t n)
 	return n ? rnd() % n : 0;
 }
 
-static double now(void)
+/* A run's CPU time (this thread) and wall time, in seconds. */
+struct timing {
+	double cpu, wall;
+};
+
+static double clock_s(clockid_t id)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(id, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static void print_times(const double *t, unsigned int n)
+static struct timing now(void)
+{
+	return (struct timing){ clock_s(CLOCK_THREAD_CPUTIME_ID), clock_s(CLOCK_MONOTONIC) };
+}
+
+static struct timing since(struct timing t0)
+{
+	struct timing t = now();
+
+	return (struct timing){ t.cpu - t0.cpu, t.wall - t0.wall };
+}
+
+static void print_times(const struct timing *t, unsigned int n)
 {
 	printf("\"seconds\":[");
 	for (unsigned int i = 0; i < n; i++)
-		printf("%s%.6f", i ? "," : "", t[i]);
+		printf("%s%.6f", i ? "," : "", t[i].cpu);
+	printf("],\"wall\":[");
+	for (unsigned int i = 0; i < n; i++)
+		printf("%s%.6f", i ? "," : "", t[i].wall);
 	printf("]}\n");
 	fflush(stdout);
 }
@@ -177,7 +199,7 @@ static long gen_perfmap(const char *path, uint64_t bytes, uint64_t *end)
 static int bench_perfmap(const struct opts *o)
 {
 	char path[4096];
-	double t[64];
+	struct timing t[64];
 	uint64_t end;
 	struct perfmap_stats st = { 0 };
 	long lines;
@@ -190,7 +212,7 @@ static int bench_perfmap(const struct opts *o)
 	}
 	for (unsigned int r = 0; r < o->runs; r++) {
 		struct perfmap *m = perfmap__new(path);
-		double t0;
+		struct timing t0;
 		int err = 0;
 
 		if (!m)
@@ -208,7 +230,7 @@ static int bench_perfmap(const struct opts *o)
 			if (st.bytes_read == before)
 				break;
 		} while (!err);
-		t[r] = now() - t0;
+		t[r] = since(t0);
 		if (r == o->runs - 1)
 			CALLGRIND_DUMP_STATS_AT("bench:perfmap");
 		perfmap__free(m);
@@ -275,7 +297,7 @@ static int bench_symbolize(const struct opts *o)
 		ips[i] = below(4) ? js[i] : native[i];
 	for (size_t k = 0; k < 3; k++) {
 		const uint64_t *set = k == 0 ? js : k == 1 ? native : ips;
-		double t[64];
+		struct timing t[64];
 		size_t resolved = 0;
 		uint32_t names = 0;
 		char label[64];
@@ -291,7 +313,7 @@ static int bench_symbolize(const struct opts *o)
 			struct symbolizer *s = st && ec ?
 				symbolizer__new(getpid(), path, st, &so) : NULL;
 			enum frame_kind kind;
-			double t0;
+			struct timing t0;
 
 			if (!s || symbolizer__refresh(s))
 				goto out;
@@ -308,7 +330,7 @@ static int bench_symbolize(const struct opts *o)
 				resolved += kind != FRAME_KIND_UNRESOLVED;
 				names += id;
 			}
-			t[r] = now() - t0;
+			t[r] = since(t0);
 			if (r == o->runs - 1)
 				CALLGRIND_DUMP_STATS_AT(label);
 			symbolizer__free(s);
@@ -422,7 +444,7 @@ static int bench_render(const struct opts *o)
 		struct prom_profile_opts po = { .frames = st, .separator = "#",
 						.weight = PROM_WEIGHT_SELF,
 						.seconds_per_sample = 1.0 / 97 };
-		double tr[64], tz[64];
+		struct timing tr[64], tz[64];
 		struct buf out, z;
 		size_t series = 0;
 		char label[64];
@@ -435,7 +457,7 @@ static int bench_render(const struct opts *o)
 		buf__init(&out);
 		buf__init(&z);
 		for (unsigned int r = 0; r < o->runs; r++) {
-			double t0;
+			struct timing t0;
 
 			buf__release(&out); /* as the agent: a new buffer per scrape */
 			snprintf(label, sizeof(label), "bench:render:%u", o->series[k]);
@@ -444,7 +466,7 @@ static int bench_render(const struct opts *o)
 			t0 = now();
 			if (render_prom__profiles(&out, &prof, 1, &po))
 				return 1;
-			tr[r] = now() - t0;
+			tr[r] = since(t0);
 			if (r == o->runs - 1)
 				CALLGRIND_DUMP_STATS_AT(label);
 			snprintf(label, sizeof(label), "bench:gzip:%u", o->series[k]);
@@ -453,7 +475,7 @@ static int bench_render(const struct opts *o)
 			t0 = now();
 			if (gzip(&out, &z))
 				return 1;
-			tz[r] = now() - t0;
+			tz[r] = since(t0);
 			if (r == o->runs - 1)
 				CALLGRIND_DUMP_STATS_AT(label);
 		}

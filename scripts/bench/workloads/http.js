@@ -14,8 +14,8 @@ let seq = 0;
 
 function body(url) {
 	const items = [];
-	for (let i = 0; i < 20; i++)
-		items.push({ id: seq * 20 + i, name: 'item-' + i, path: url, score: (i * 7919) % 101 });
+	for (let i = 0; i < 100; i++)
+		items.push({ id: seq * 100 + i, name: 'item-' + i, path: url, score: (i * 7919) % 101 });
 	return JSON.stringify({ seq: seq++, items });
 }
 

@@ -26,17 +26,29 @@ near() { awk -v v="$1" -v w="$2" -v t="$3" 'BEGIN { d = v - w; exit !(d <= t && 
 out=$("$ROOT/scripts/accuracy.sh" 8 2>&1); rc=$?
 sed 's/^/# /' <<<"$out"
 max=$(result "$out" max_diff_pp)
-check "split.js: top-10 leaf self shares agree with perf within 3 pp (max ${max:-?} pp)" \
-	[ "$rc" -eq 0 -a -n "$max" ]
+ns=$(result "$out" promfiler_samples); np=$(result "$out" perf_samples)
+# 3 pp is the goal, and what a quiet machine gives (thousands of samples
+# each). On a busy one the target gets little CPU and two independent
+# samplers differ by chance: then the bound is four standard errors of the
+# difference of two shares of 25 % (the widest-spread of the split).
+tol=$(awk -v a="${ns:-0}" -v b="${np:-0}" 'BEGIN {
+	if (a >= 2000 && b >= 2000) { print 3; exit }
+	if (a < 1 || b < 1) { print 0; exit }
+	t = 400 * sqrt(0.25 * 0.75 * (1 / a + 1 / b)); print (t > 3 ? t : 3) }')
+agrees() { [ -n "$max" ] && near "$max" 0 "$tol"; }
+check "split.js: top-10 leaf self shares agree with perf within $tol pp (max ${max:-?} pp; ${ns:-?} and ${np:-?} samples)" agrees
 unres=$(result "$out" unresolved_leaf_pct)
 check "split.js: the unresolved share is reported (${unres:-?}% of samples at the leaf)" \
 	grep -q '^unresolved (named only by module or \[unknown\]): promfiler leaf [0-9.]*% of samples' <<<"$out"
+# 5 pp, or four standard errors of a 25 % share when samples are few.
+split_tol=$(awk -v a="${ns:-1}" -v b="${np:-1}" 'BEGIN { n = a < b ? a : b; if (n < 1) n = 1
+	t = 400 * sqrt(0.25 * 0.75 / n); print (t > 5 ? t : 5) }')
 ok_split=true
 for fw in splitFifty:50 splitTwentyFive:25 splitFifteen:15 splitTen:10; do
 	read -r p q <<<"$(row "$out" "${fw%:*}")"
-	near "$p" "${fw#*:}" 5 && near "$q" "${fw#*:}" 5 || ok_split=false
+	near "$p" "${fw#*:}" "$split_tol" && near "$q" "${fw#*:}" "$split_tol" || ok_split=false
 done
-check "split.js: both see the known 50/25/15/10 split within 5 pp" $ok_split
+check "split.js: both see the known 50/25/15/10 split within $split_tol pp" $ok_split
 
 out=$(REUSE=splitFifty REUSE_AS=newestEntry "$ROOT/scripts/accuracy.sh" 4 2>&1); rc=$?
 sed 's/^/# /' <<<"$out"

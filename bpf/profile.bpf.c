@@ -23,7 +23,9 @@
  * addresses (interpreted frames all return into one trampoline) stay
  * apart. v8_frames is double-buffered with the counts; v8_procs is only
  * read here, and a torn update of it can only misclassify a frame, which
- * userspace's validation of every SFI catches. */
+ * userspace's validation of every SFI catches. v8_stack, v8_scratch and
+ * v8_ip_cache are per-CPU scratch and cache, never read by userspace; the
+ * cache's entries end with each drain (`epoch`, bumped by userspace). */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>

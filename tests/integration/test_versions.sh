@@ -28,7 +28,7 @@ for v in ${NODE_VERSIONS:-system 24}; do
 	ver=$("$bin" --version)
 	NODE=$bin start_node "$FIXTURES/hot.js"
 	sleep 1
-	"$AGENT" -p "$NODE_PID" --duration 4 --format prometheus -o "$WORK/$v.prom" 2>/dev/null
+	"$AGENT" -p "$NODE_PID" -F 997 --duration 4 --format prometheus -o "$WORK/$v.prom" 2>/dev/null
 	top=$(hottest "$WORK/$v.prom" promfiler_cpu_seconds_total "$NODE_PID")
 	check "node $ver: hottest frame is mainLoop#hotFunction" glob "$top" "*#mainLoop#hotFunction"
 	check "node $ver: warmFunction named too" grep -q "#mainLoop#warmFunction\"" "$WORK/$v.prom"

@@ -8,6 +8,8 @@
 # Its Node processes run a copy of node named "soaknode" and the agent
 # profiles --comm soaknode, so other Node processes on the host stay out.
 #   sudo scripts/soak.sh MINUTES [INTERVAL]     (default interval: 60 s)
+# SOAK_AGENT_FLAGS adds agent flags (the short run in make test caps the
+# trees low, so bounded structures are full before the checks start).
 # Exit status 0 when every check holds.
 set -u
 minutes=${1:?usage: soak.sh MINUTES [INTERVAL]}
@@ -25,6 +27,7 @@ trap cleanup EXIT
 
 cp "$(command -v node)" "$work/soaknode"
 "$root/promfiler-bpf" --hostname 127.0.0.1 --port "$port" --comm soaknode --window 10 \
+	${SOAK_AGENT_FLAGS:-} \
 	2>"$work/agent.log" &
 agent=$!; pids+=("$agent")
 "$work/soaknode" --perf-basic-prof --interpreted-frames-native-stack "$root/tests/fixtures/soak/churn.js" &

@@ -40,6 +40,8 @@ struct perfmap {
 	struct range *all, *heap, *spare;
 	size_t cap_all, cap_heap, cap_spare;
 	uint64_t refreshes;
+	bool owner_required;
+	uid_t owner;
 	struct perfmap_stats stats;
 };
 
@@ -56,6 +58,12 @@ struct perfmap *perfmap__new(const char *path)
 		return NULL;
 	}
 	return m;
+}
+
+void perfmap__require_owner(struct perfmap *m, uid_t uid)
+{
+	m->owner_required = true;
+	m->owner = uid;
 }
 
 void perfmap__free(struct perfmap *m)
@@ -376,6 +384,10 @@ int perfmap__refresh(struct perfmap *m)
 	}
 	if (!S_ISREG(st.st_mode)) {
 		err = -EINVAL;
+		goto out;
+	}
+	if (m->owner_required && st.st_uid != m->owner && st.st_uid != 0) {
+		err = -EPERM;
 		goto out;
 	}
 	if (st.st_dev != m->dev || st.st_ino != m->ino || st.st_size < m->offset) {

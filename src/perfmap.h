@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #define PERFMAP_MAX_LINE 4096            /* longer lines are skipped */
 #define PERFMAP_MAX_READ (64u << 20)     /* bytes read by one refresh */
@@ -30,10 +31,15 @@ struct perfmap_stats {
 /* A reader of the file at `path` (not opened yet). NULL + errno on failure. */
 struct perfmap *perfmap__new(const char *path);
 void perfmap__free(struct perfmap *m);
+/* From now on, reads the file only if it is owned by uid or by root: a
+ * process's perf map is its own, and another user's file at that path is
+ * not read for it. */
+void perfmap__require_owner(struct perfmap *m, uid_t uid);
 /* Reads the bytes appended since the last call (at most PERFMAP_MAX_READ).
  * A file that was replaced or truncated is read again from its start.
  * 0, or -errno: -ENOENT (no map yet), -ELOOP (a symlink: not followed),
- * -EINVAL (not a regular file), -ENOMEM. The entries read so far stay. */
+ * -EINVAL (not a regular file), -EPERM (another owner), -ENOMEM. The
+ * entries read so far stay. */
 int perfmap__refresh(struct perfmap *m);
 /* The raw name of the entry covering addr, or NULL. Valid until the next
  * refresh. Marks the entry used (see PERFMAP_MAX_RANGES). */

@@ -64,6 +64,8 @@ struct symbolizer *symbolizer__new(pid_t pid, const char *perf_map_path,
 				   const struct symbolize_opts *opts)
 {
 	struct symbolizer *s = calloc(1, sizeof(*s));
+	char proc_dir[32];
+	struct stat st;
 
 	if (!s)
 		return NULL;
@@ -75,6 +77,10 @@ struct symbolizer *symbolizer__new(pid_t pid, const char *perf_map_path,
 		free(s);
 		return NULL;
 	}
+	/* /proc/PID belongs to the process's user: its map must too. */
+	snprintf(proc_dir, sizeof(proc_dir), "/proc/%d", (int)pid);
+	if (s->perfmap && stat(proc_dir, &st) == 0)
+		perfmap__require_owner(s->perfmap, st.st_uid);
 	return s;
 }
 

@@ -442,3 +442,25 @@ Test(perfmap, live_entries_are_capped_keeping_used_ones)
 	expect(0x100000, "JS:*f0 /app.js:1:1");
 	expect(0x10000000 + (PERFMAP_MAX_RANGES / 2 - 1) * 0x10, "JS:*g32767 /app.js:2:1");
 }
+
+Test(perfmap, another_owners_file_is_refused)
+{
+	/* A map owned by uid 4242 (as root the test can give it away; if not,
+	 * the test user's own file plays that part). */
+	struct stat st;
+	uid_t owner;
+
+	write_map("1000 10 JS:*f /app.js:1:1\n");
+	if (chown(path, 4242, 4242) != 0)
+		cr_log_warn("not root: the file stays the test user's");
+	cr_assert_eq(stat(path, &st), 0);
+	owner = st.st_uid;
+	if (owner == 0) /* root's files are always accepted: nothing to test */
+		return;
+	perfmap__require_owner(m, owner + 1);
+	cr_assert_eq(perfmap__refresh(m), -EPERM);
+	cr_assert_null(perfmap__lookup(m, 0x1000));
+	perfmap__require_owner(m, owner);
+	refresh_ok();
+	expect(0x1000, "JS:*f /app.js:1:1");
+}

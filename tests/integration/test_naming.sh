@@ -72,7 +72,7 @@ if unshare --pid --mount --fork true 2>/dev/null; then
 	check "its perf map is not in the host's /tmp" [ ! -e "/tmp/perf-$inner.map" -a ! -e /tmp/perf-1.map ]
 	check "agent starts on it" start_agent -p "$inner" --window 2
 	named() { scrape | grep -q "#mainLoop#hotFunction\",pid=\"$inner\""; }
-	check "its JS frames are named through /proc/PID/root/tmp/perf-1.map" wait_for "container names" 30 named
+	check "its JS frames are named through /proc/PID/root/tmp/perf-1.map" wait_for "container names" 60 named
 else
 	skip "unshare --pid --mount is not permitted here"
 fi

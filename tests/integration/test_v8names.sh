@@ -82,7 +82,7 @@ if [ -z "$bin" ]; then
 else
 	"$bin" "$MAIN" >/dev/null 2>&1 & n24=$!; PIDS+=("$n24")
 	sleep 1
-	"$AGENT" -p "$n24" -F 499 --duration 6 --format prometheus -o "$WORK/24.prom" 2>"$WORK/24.log"
+	"$AGENT" -p "$n24" -F 997 --duration 8 --format prometheus -o "$WORK/24.prom" 2>"$WORK/24.log"
 	case $(label "$WORK/24.prom" "$n24") in
 	'v8_names="true"')
 		check "node 24: named from V8's objects (hotFunction)" grep -q "#hotFunction\",pid=\"$n24\"" "$WORK/24.prom"

@@ -44,7 +44,7 @@ p('## Benchmarks');
 p();
 p(`Measured on ${machine.when || '?'}: ${machine.cpu || '?'}, ${machine.cores || '?'} cores, ` +
   `${machine.memory || '?'}, ${machine.os || '?'}, kernel ${machine.kernel || '?'}, ` +
-  `${machine.virt ? machine.virt + ' guest, ' : ''}load average ${machine.load || '?'} at the start ` +
+  `${machine.virt ? 'virtualization ' + machine.virt + ' (systemd-detect-virt), ' : ''}load average ${machine.load || '?'} at the start ` +
   '(a shared, noisy VM: other jobs ran at the same time).');
 p(`Node ${machine.node || '?'}, ${machine.perf || 'perf ?'}, ${machine.valgrind || 'valgrind ?'}, ` +
   `wrk ${machine.wrk || '?'}; ${machine.agent_version || 'promfiler-bpf ?'} (commit ${machine.commit || '?'}` +
@@ -221,15 +221,16 @@ if (agents) {
 	p();
 	const secs = agents.runs.length ? agents.runs[0].seconds : NaN;
 	p(`Each target is \`workloads/service.js\` (300 generated functions calling each other along varied ` +
-	  `paths: thousands of distinct stacks); the targets together keep ${agents.total_duty} of a core busy ` +
-	  `whatever their number, so the table shows the cost of more processes, not of more CPU. The agent is ` +
+	  `paths: thousands of distinct stacks); the targets together ask for ${agents.total_duty} of a core ` +
+	  `whatever their number (what they got on this machine is in the table), so the table shows the cost ` +
+	  `of more processes, not of more CPU. The agent is ` +
 	  `scraped with gzip every ${agents.scrape_every_s} s. Its CPU comes from /proc/PID/task/*/schedstat ` +
 	  `(ns) over ${fmt(secs)} s after a ${agents.runs.length ? agents.runs[0].warm_s : '?'} s warm-up ` +
 	  `(scaled down from an hour to keep \`make bench\` under 25 minutes; the per-hour figure is that rate ` +
 	  'x 3600), its peak RSS is VmHWM.');
 	p();
-	p('| targets | samples/s | agent CPU (share of one core) | CPU seconds per hour | CPU incl. start-up (s) | peak RSS | series | /metrics plain / gzip | scrape time |');
-	p('|---|---|---|---|---|---|---|---|---|');
+	p('| targets | their CPU (cores) | samples/s | agent CPU (share of one core) | CPU seconds per hour | CPU incl. start-up (s) | peak RSS | series | /metrics plain / gzip | scrape, wall time (loaded machine) |');
+	p('|---|---|---|---|---|---|---|---|---|---|');
 	for (const r of agents.runs) {
 		const share = r.agent_cpu_ns / 1e9 / r.seconds;
 		const last = r.scrapes[r.scrapes.length - 1] || {};
@@ -242,7 +243,7 @@ if (agents) {
 		  `${pct(share, 3)} of a core (${fmt(share * 3600)} CPU s per hour), peak RSS ${mib(r.peak_rss)}`,
 		  r.targets === 10 ? '< 2% of a core, < 64 MiB' : '',
 		  r.targets === 10 ? goal(share < 0.02 && r.peak_rss < 64 * 1048576) : '');
-		p(`| ${r.targets} | ${fmt(rate)} | ${pct(share, 3)} | ${fmt(share * 3600)} | ${fmt(r.agent_cpu_total_ns / 1e9)} in ${fmt(r.agent_age_s)} s ` +
+		p(`| ${r.targets} | ${fmt(r.targets_cpu_ns / 1e9 / r.seconds, 2)} | ${fmt(rate)} | ${pct(share, 3)} | ${fmt(share * 3600)} | ${fmt(r.agent_cpu_total_ns / 1e9)} in ${fmt(r.agent_age_s)} s ` +
 		  `| ${mib(r.peak_rss)} | ${int(last.series)} | ${fmt(last.bytes / 1024)} KiB / ${fmt(last.gzip_bytes / 1024)} KiB | ${ms(L.median(r.scrapes.map((s) => s.ms)) / 1000)} |`);
 	}
 	p();
@@ -313,7 +314,9 @@ if (workloads.length) {
 	p('### 5. Side by side: what each profiler costs the profiled process');
 	p();
 	p('One long run per workload; each profiler in turn is switched on for a block of ' +
-	  `${workloads[0].on_ms / 1000} s between blocks of ${workloads[0].off_ms / 1000} s with no profiler ` +
+	  `${workloads[0].on_ms / 1000} s (promfiler-bpf: ${(workloads[0].bpf_on_ms || workloads[0].on_ms) / 1000} s, its own CPU ` +
+	  'counted from the end of its first drain, which reads the whole perf map and ELF symbol tables: start-up) ' +
+	  `between blocks of ${workloads[0].off_ms / 1000} s with no profiler ` +
 	  '(promfiler-bpf: the agent started, then stopped; V8: the inspector\'s Profiler.start/stop at a ' +
 	  '1000 µs interval, the CpuProfiler `node --cpu-prof` drives; perf: one `perf record -e cpu-clock -g ' +
 	  '-p PID` per frequency, enabled and disabled through `--control`). The workload reports the work ' +
@@ -387,7 +390,8 @@ if (workloads.length) {
 	if (Object.keys(flags).length) {
 		p('Both promfiler-bpf and perf need Node started with `--perf-basic-prof --interpreted-frames-native-stack` ' +
 		  'to name JS frames (the side-by-side runs use them throughout, so the table above leaves them out). ' +
-		  'Their own cost, from whole runs with and without them, alternating:');
+		  'Their own cost, from whole runs with and without them, alternating (whole runs are noisier than ' +
+		  'neighbouring blocks: with a handful of pairs, only a consistent sign says anything):');
 		p();
 		p('| workload | pairs | CPU per unit of work with the flags vs without: median | each pair |');
 		p('|---|---|---|---|');
@@ -414,7 +418,7 @@ if (workloads.length) {
 		};
 		const cs = [cmp(v), cmp(pf)];
 		const verdict = cs.some((c) => c > 0) ? goal(false) : cs.every((c) => c < 0) ? goal(true) : '**within noise**';
-		S(`Total cost at ~1 kHz, ${WNAMES[w]}`, ['bpf997', 'v8', 'perf997'].filter((c) => t[c])
+		S(`Total cost at ~1 kHz (extra CPU per CPU-second of the profiled process), ${WNAMES[w]}`, ['bpf997', 'v8', 'perf997'].filter((c) => t[c])
 			.map((c) => `${NAMES[c].replace(/`/g, '')} ${pct(t[c].total)}${t[c].noise ? '*' : ''}`).join('; ') +
 			(Number.isFinite(b.accounted) ? ` (promfiler-bpf by accounting: ${pct(b.accounted)})` : ''),
 		  'promfiler-bpf 997 Hz < V8 1000 µs and < perf 997 Hz', verdict);
@@ -424,7 +428,7 @@ if (workloads.length) {
 	p();
 }
 
-const table = ['| measurement | result | goal | |', '|---|---|---|---|',
+const table = ['| measurement | result | goal | verdict |', '|---|---|---|---|',
 	...summary.map((r) => `| ${r.what} | ${r.figure} | ${r.goalText} | ${r.verdict} |`), '',
 	'(* overhead within noise: its 95% interval holds 0.) Details of each line follow.', ''];
 out.splice(SUMMARY_AT, 0, ...table);

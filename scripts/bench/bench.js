@@ -6,9 +6,10 @@
 // /proc) and the work the workloads report, for the report to compare.
 //
 //   node bench.js PHASE --out DIR --agent PATH [--quick]
-//   PHASE: bpf | agents | callgrind | v8thread | sidebyside WORKLOAD | flags WORKLOAD
+//   PHASE: check | bpf | agents | callgrind | v8thread | sidebyside WORKLOAD | flags WORKLOAD
 //
 // Phases, in short (README-facing descriptions are in report.js):
+//   check       the agent starts and serves the self-metrics the others read
 //   bpf         kernel.bpf_stats_enabled: the BPF program's ns per run for a
 //               process it filters out, then per sample on shallow and deep
 //               Node stacks, user stacks only and with --kernel, 97/997 Hz
@@ -71,7 +72,7 @@ async function phaseBpf(o) {
 	try {
 		// A process the program filters out on every tick: what every other
 		// process on the host pays (a PID-set lookup).
-		const idle = spawn('sleep', ['3600'], { stdio: 'ignore' });
+		const idle = L.track(spawn('sleep', ['3600'], { stdio: 'ignore' }));
 		const a = await L.startAgent(o.agent, ['--pid', String(idle.pid), '-F', '997'], { logFile: log });
 		await L.sleep(1500);
 		res.filter = { hz: 997, rows: await bpfSeries(a.port, o.quick ? 3 : 8) };
@@ -285,8 +286,8 @@ async function startPerf(o, pid, hz) {
 	mkfifo(ctl);
 	mkfifo(ack);
 	const data = path.join(o.tmp, `perf-${hz}.data`);
-	const child = spawn('perf', ['record', '-q', '-e', 'cpu-clock', '-g', '-F', String(hz), '-p', String(pid),
-		'-D', '-1', '--control', `fifo:${ctl},${ack}`, '-o', data], { stdio: ['ignore', 'ignore', 'inherit'] });
+	const child = L.track(spawn('perf', ['record', '-q', '-e', 'cpu-clock', '-g', '-F', String(hz), '-p', String(pid),
+		'-D', '-1', '--control', `fifo:${ctl},${ack}`, '-o', data], { stdio: ['ignore', 'ignore', 'inherit'] }));
 	// Opening a FIFO blocks until perf opens its end: do it off the event
 	// loop's back, through a promise that polls.
 	const ctlFd = fs.openSync(ctl, fs.constants.O_RDWR);
@@ -332,8 +333,8 @@ async function phaseSidebyside(o) {
 	let wrk = null;
 	if (name === 'http') {
 		const { listening } = await w.until((m) => 'listening' in m);
-		wrk = spawn('wrk', ['-t1', '-c16', `-d${duration + 30}s`, `http://127.0.0.1:${listening}/api`],
-			{ stdio: 'ignore' });
+		wrk = L.track(spawn('wrk', ['-t1', '-c16', `-d${duration + 30}s`, `http://127.0.0.1:${listening}/api`],
+			{ stdio: 'ignore' }));
 		res.load = 'wrk -t1 -c16';
 	}
 	const perf = {};
@@ -449,8 +450,8 @@ async function phaseFlags(o) {
 			let wrk = null;
 			if (name === 'http') {
 				const { listening } = await w.until((m) => 'listening' in m);
-				wrk = spawn('wrk', ['-t1', '-c16', `-d${secs + 5}s`, `http://127.0.0.1:${listening}/api`],
-					{ stdio: 'ignore' });
+				wrk = L.track(spawn('wrk', ['-t1', '-c16', `-d${secs + 5}s`, `http://127.0.0.1:${listening}/api`],
+					{ stdio: 'ignore' }));
 			}
 			const t0 = L.now();
 			await L.sleep(secs * 1000);
@@ -473,7 +474,7 @@ async function phaseFlags(o) {
 // Before minutes of measuring: the agent starts, and its /metrics has the
 // self-metrics the phases read.
 async function phaseCheck(o) {
-	const idle = spawn('sleep', ['60'], { stdio: 'ignore' });
+	const idle = L.track(spawn('sleep', ['60'], { stdio: 'ignore' }));
 	const log = path.join(o.tmp, 'agent-check.log');
 	try {
 		const a = await L.startAgent(o.agent, ['--pid', String(idle.pid)], { logFile: log });
@@ -492,6 +493,10 @@ async function phaseCheck(o) {
 }
 
 async function main() {
+	// Interrupted (make bench stopped): exit through 'exit', which stops
+	// every process the phase started.
+	for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'])
+		process.on(sig, () => process.exit(1));
 	const o = parseArgs(process.argv.slice(2));
 	const phases = { check: phaseCheck, bpf: phaseBpf, agents: phaseAgents, callgrind: phaseCallgrind,
 		v8thread: phaseV8thread, sidebyside: phaseSidebyside, flags: phaseFlags };

@@ -23,6 +23,23 @@ function log(...a) {
 	process.stderr.write(`bench: ${a.join(' ')}\n`);
 }
 
+// Every process a phase starts, so that a phase that fails half-way leaves
+// none behind (killAll runs on exit).
+const children = new Set();
+function track(child) {
+	children.add(child);
+	child.once('exit', () => children.delete(child));
+	return child;
+}
+function killAll() {
+	for (const c of children) {
+		try { c.kill('SIGKILL'); } catch { /* gone */ }
+		try { fs.unlinkSync(`/tmp/perf-${c.pid}.map`); } catch { /* none */ }
+	}
+	children.clear();
+}
+process.on('exit', killAll);
+
 // CPU time of a whole process in ns: the sum over its live threads of
 // /proc/PID/task/TID/schedstat's first field (time on CPU, ns, which on a
 // kernel without IRQ time accounting includes the interrupts it took, as
@@ -152,7 +169,7 @@ async function startAgent(agent, args, { wrap = [], logFile, healthMs = 15000 } 
 	const port = await freePort();
 	const full = [...wrap, agent, '--hostname', '127.0.0.1', '--port', String(port), ...args];
 	const out = fs.openSync(logFile || '/dev/null', 'a');
-	const child = spawn(full[0], full.slice(1), { stdio: ['ignore', out, out] });
+	const child = track(spawn(full[0], full.slice(1), { stdio: ['ignore', out, out] }));
 	fs.closeSync(out);
 	const t0 = now();
 	while (now() - t0 < healthMs) {
@@ -178,8 +195,8 @@ async function stopAgent(a) {
 // A Node workload from workloads/; resolves a handle that collects its
 // interval lines ({t0,t1,work,cpu_us}) and its acks.
 function startWorkload(name, args = [], { flags = PERF_FLAGS, nodeArgs = [] } = {}) {
-	const child = spawn(process.execPath, [...flags, ...nodeArgs, path.join(WORKLOADS, name), ...args],
-		{ stdio: ['pipe', 'pipe', 'inherit'] });
+	const child = track(spawn(process.execPath, [...flags, ...nodeArgs, path.join(WORKLOADS, name), ...args],
+		{ stdio: ['pipe', 'pipe', 'inherit'] }));
 	const w = { child, pid: child.pid, intervals: [], waiters: [], listening: null };
 	let buf = '';
 	child.stdout.setEncoding('utf8');
@@ -278,6 +295,6 @@ function which(cmd) {
 
 module.exports = {
 	HERE, WORKLOADS, PERF_FLAGS, now, sleep, log, cpuNs, cpuTotalNs, statusBytes,
-	freePort, get, metric, seriesCount, framesPerSample, waitExit, startAgent,
+	track, killAll, freePort, get, metric, seriesCount, framesPerSample, waitExit, startAgent,
 	stopAgent, startWorkload, median, medianCI, readJson, writeJson, which,
 };

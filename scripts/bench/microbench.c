@@ -62,8 +62,10 @@ struct opts {
 	const char *only;         /* one benchmark, or NULL for all */
 };
 
-/* xorshift64*: the same input on every run. */
-static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
+/* xorshift64*: the same input on every run. Each benchmark starts from the
+ * seed, so its input does not depend on which others ran. */
+#define RNG_SEED 0x9e3779b97f4a7c15ULL
+static uint64_t rng_state = RNG_SEED;
 
 static uint64_t rnd(void)
 {
@@ -204,6 +206,7 @@ static int bench_perfmap(const struct opts *o)
 	struct perfmap_stats st = { 0 };
 	long lines;
 
+	rng_state = RNG_SEED;
 	snprintf(path, sizeof(path), "%s/microbench-%d.map", o->dir, (int)getpid());
 	lines = gen_perfmap(path, (uint64_t)o->perfmap_mb << 20, &end);
 	if (lines < 0) {
@@ -288,6 +291,7 @@ static int bench_symbolize(const struct opts *o)
 	long lines;
 	int rc = 1;
 
+	rng_state = RNG_SEED;
 	snprintf(path, sizeof(path), "%s/microbench-sym-%d.map", o->dir, (int)getpid());
 	/* 2 MB: about 20k functions, a large application's worth. */
 	lines = gen_perfmap(path, 2u << 20, &jit_end);
@@ -369,6 +373,7 @@ static struct tree *gen_tree(struct strtab *st, size_t nodes)
 	uint32_t node = TREE_ROOT;
 	char name[96];
 
+	rng_state = RNG_SEED;
 	if (!t || !depth)
 		goto fail;
 	for (size_t i = 0; i < sizeof(trunk) / sizeof(trunk[0]); i++) {
@@ -401,36 +406,38 @@ fail:
 	return NULL;
 }
 
-/* zlib as src/http.c's gzip_body: level 1, gzip wrapper. */
-static int gzip(const struct buf *in, struct buf *out)
+/* zlib as src/http.c's gzip_body: level 1, gzip wrapper, one deflate call
+ * into a buffer of deflateBound bytes. *out is malloc'ed. 0, -ENOMEM or
+ * -EIO. */
+static int gzip(const struct buf *in, unsigned char **out, size_t *out_len)
 {
 	z_stream z = { 0 };
+	size_t cap;
 	int ret;
 
+	*out = NULL;
 	if (deflateInit2(&z, Z_BEST_SPEED, Z_DEFLATED, 15 + 16, 8,
 			 Z_DEFAULT_STRATEGY) != Z_OK)
 		return -ENOMEM;
-	buf__reset(out);
-	buf__append(out, "", 0);
-	if (out->cap < deflateBound(&z, (uLong)in->len) + 1) {
-		size_t cap = deflateBound(&z, (uLong)in->len) + 1;
-		char *d = realloc(out->data, cap);
-
-		if (!d) {
-			deflateEnd(&z);
-			return -ENOMEM;
-		}
-		out->data = d;
-		out->cap = cap;
+	cap = deflateBound(&z, (uLong)in->len);
+	*out = malloc(cap);
+	if (!*out) {
+		deflateEnd(&z);
+		return -ENOMEM;
 	}
 	z.next_in = (Bytef *)in->data;
 	z.avail_in = (uInt)in->len;
-	z.next_out = (Bytef *)out->data;
-	z.avail_out = (uInt)out->cap;
+	z.next_out = *out;
+	z.avail_out = (uInt)cap;
 	ret = deflate(&z, Z_FINISH);
-	out->len = z.total_out;
+	*out_len = z.total_out;
 	deflateEnd(&z);
-	return ret == Z_STREAM_END ? 0 : -EIO;
+	if (ret != Z_STREAM_END) {
+		free(*out);
+		*out = NULL;
+		return -EIO;
+	}
+	return 0;
 }
 
 static int bench_render(const struct opts *o)
@@ -445,8 +452,9 @@ static int bench_render(const struct opts *o)
 						.weight = PROM_WEIGHT_SELF,
 						.seconds_per_sample = 1.0 / 97 };
 		struct timing tr[64], tz[64];
-		struct buf out, z;
-		size_t series = 0;
+		struct buf out;
+		unsigned char *z = NULL;
+		size_t z_len = 0, series = 0;
 		char label[64];
 
 		if (!t) {
@@ -455,7 +463,6 @@ static int bench_render(const struct opts *o)
 			return 1;
 		}
 		buf__init(&out);
-		buf__init(&z);
 		for (unsigned int r = 0; r < o->runs; r++) {
 			struct timing t0;
 
@@ -472,8 +479,9 @@ static int bench_render(const struct opts *o)
 			snprintf(label, sizeof(label), "bench:gzip:%u", o->series[k]);
 			if (r == o->runs - 1)
 				CALLGRIND_ZERO_STATS;
+			free(z);
 			t0 = now();
-			if (gzip(&out, &z))
+			if (gzip(&out, &z, &z_len))
 				return 1;
 			tz[r] = since(t0);
 			if (r == o->runs - 1)
@@ -486,10 +494,10 @@ static int bench_render(const struct opts *o)
 		       series, tree__size(t), out.len);
 		print_times(tr, o->runs);
 		printf("{\"bench\":\"gzip\",\"series\":%zu,\"bytes\":%zu,\"gzip_bytes\":%zu,",
-		       series, out.len, z.len);
+		       series, out.len, z_len);
 		print_times(tz, o->runs);
 		buf__release(&out);
-		buf__release(&z);
+		free(z);
 		tree__free(t);
 		strtab__free(st);
 	}

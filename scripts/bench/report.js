@@ -174,6 +174,10 @@ if (cg) {
 	p();
 }
 if (micro.length) {
+	if (!cg) {
+		p('### 2. Agent userspace cost in instructions (valgrind --tool=callgrind: counted, not timed)');
+		p();
+	}
 	p('The same modules on synthetic input (`scripts/bench/microbench.c`, linked with `src/*.o`), under ' +
 	  'callgrind (instructions; on a smaller input where it says so, since per-unit counts do not depend ' +
 	  'on the size) and timed: the median CPU time of ' + (microOf('render') || { seconds: [] }).seconds.length +
@@ -430,7 +434,7 @@ if (workloads.length) {
 
 const table = ['| measurement | result | goal | verdict |', '|---|---|---|---|',
 	...summary.map((r) => `| ${r.what} | ${r.figure} | ${r.goalText} | ${r.verdict} |`), '',
-	'(* overhead within noise: its 95% interval holds 0.) Details of each line follow.', ''];
+	...(workloads.length ? ['(* overhead within noise: its 95% interval holds 0.) '] : []), 'Details of each line follow.', ''];
 out.splice(SUMMARY_AT, 0, ...table);
 const text = out.join('\n') + '\n';
 fs.writeFileSync(path.join(dir, 'report.md'), text);

@@ -3,7 +3,7 @@
 # profiler, perf record) and prints one report: the machine, the command that
 # reproduces it, a summary table and the details behind it. As root (BPF,
 # kernel.bpf_stats_enabled, perf). About 22 minutes; BENCH_QUICK=1 cuts every
-# duration (about 6 minutes, for trying the bench itself, not for numbers).
+# duration (about 7 minutes, for trying the bench itself, not for numbers).
 #
 # Phases (scripts/bench/bench.js has the details, report.js the arithmetic):
 #   micro       the C micro-benchmarks (microbench.c over src/*.o): timed,

@@ -26,8 +26,7 @@ for (let i = 0; i < nfun; i++) {
 		return next(fns, d - 1, Math.imul(t, 2246822519) >>> 0) + ${i};
 	};`)(fns));
 }
-// Named so that frames are more than "(anonymous)": the generated functions
-// are each reached through one of a few named entry points.
+// Two entry points, as a service has request handlers and jobs.
 function handleRequest(s) { return fns[s % nfun](fns, 4 + (s % 12), s); }
 function runJob(s) { return fns[(s >>> 3) % nfun](fns, 8 + (s % 16), s); }
 

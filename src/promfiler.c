@@ -4,15 +4,10 @@
  * profiles out as malloc'd buffers. It must not pull in the HTTP module:
  * serving is the caller's business (the CLI's, or an embedder's).
  *
- * Four locks, each for one thing; when nested, taken in this order:
+ * Three locks, each for one thing; when nested, taken in this order:
  * - control: start, stop, destroy and the PID list are one at a time;
  * - engine_lock (rwlock): readers render from the engine while start
  *   swaps in a new one (a writer), so a render never sees a freed engine;
- * - drain_lock: a drain (profiler__poll) and a metrics render never overlap.
- *   profiler__render_metrics reads the target count again after dropping
- *   the engine's lock, to free what it allocated for the count it read under
- *   it: a drain in between that adds a target makes it free past its array.
- *   Remove this lock once profiler.c keeps the count it allocated for;
  * - poll_lock + poll_cond (nothing taken under it): tell the polling thread
  *   to stop without waiting out its one-second sleep. */
 #include "promfiler.h"
@@ -65,7 +60,6 @@ struct promfiler {
 	pthread_cond_t poll_cond;
 	bool stopping;
 
-	pthread_mutex_t drain_lock;
 };
 
 static _Thread_local char last_error[256];
@@ -241,7 +235,6 @@ struct promfiler *promfiler_create(const struct promfiler_options *opts)
 	pthread_mutex_init(&pf->control, NULL);
 	pthread_rwlock_init(&pf->engine_lock, NULL);
 	pthread_mutex_init(&pf->poll_lock, NULL);
-	pthread_mutex_init(&pf->drain_lock, NULL);
 	/* The polling thread's deadlines must not jump with the wall clock. */
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -266,15 +259,10 @@ static void log_line(const struct promfiler *pf, const char *fmt, ...)
 	pf->opts.log(line);
 }
 
-/* Every drain goes through here (see drain_lock). 0 or -errno. */
+/* Every drain goes through here. 0 or -errno. */
 static int drain(struct promfiler *pf)
 {
-	int err;
-
-	pthread_mutex_lock(&pf->drain_lock);
-	err = profiler__poll(pf->engine);
-	pthread_mutex_unlock(&pf->drain_lock);
-	return err;
+	return profiler__poll(pf->engine);
 }
 
 static void poll_engine(struct promfiler *pf)
@@ -525,11 +513,7 @@ int promfiler_render(struct promfiler *pf, enum promfiler_format format, int pid
 	} else {
 		req.duration_nanos = (int64_t)pf->opts.window_seconds * 1000000000;
 	}
-	if (format == PROMFILER_FORMAT_PROMETHEUS)
-		pthread_mutex_lock(&pf->drain_lock);
 	err = profiler__render(pf->engine, &req, &b);
-	if (format == PROMFILER_FORMAT_PROMETHEUS)
-		pthread_mutex_unlock(&pf->drain_lock);
 	pthread_rwlock_unlock(&pf->engine_lock);
 	if (!err)
 		err = buf__error(&b);
@@ -605,7 +589,6 @@ void promfiler_destroy(struct promfiler *pf)
 	profiler__free(pf->engine);
 	pthread_cond_destroy(&pf->poll_cond);
 	pthread_mutex_destroy(&pf->poll_lock);
-	pthread_mutex_destroy(&pf->drain_lock);
 	pthread_rwlock_destroy(&pf->engine_lock);
 	pthread_mutex_destroy(&pf->control);
 	free(pf->pids);

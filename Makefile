@@ -65,9 +65,12 @@ promfiler-bpf: $(OBJS) $(OUTPUT)/main.o
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) $^ $(LDLIBS) -o $@
 
+# $^ also holds the headers the .d files add (tests/fixture_tree.h among
+# them): they rebuild a test but must not reach gcc, which would then write
+# the .d of the last header instead of the test's.
 $(OUTPUT)/tests/test_%: tests/test_%.c $(OBJS) | $(OUTPUT)/tests
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) -DFIXTURES='"$(CURDIR)/tests/fixtures"' $^ \
+	$(Q)$(CC) $(ALL_CFLAGS) -DFIXTURES='"$(CURDIR)/tests/fixtures"' $(filter-out %.h,$^) \
 		$(LDLIBS) -lcriterion -o $@
 
 unit: $(UNIT_TESTS)

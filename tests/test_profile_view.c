@@ -2,26 +2,10 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
+#include "fixture_tree.h"
 #include "profile_view.h"
 
-static struct strtab *st;
 static struct profile_view v;
-
-static uint32_t id(const char *name)
-{
-	uint32_t i = strtab__intern(st, name);
-
-	cr_assert_neq(i, STRTAB_NONE);
-	return i;
-}
-
-static uint32_t child(struct tree *t, uint32_t parent, const char *name)
-{
-	uint32_t n = tree__child(t, parent, id(name));
-
-	cr_assert_neq(n, TREE_NONE);
-	return n;
-}
 
 static const char *name_of(uint32_t node)
 {
@@ -30,15 +14,14 @@ static const char *name_of(uint32_t node)
 
 static void setup(void)
 {
-	st = strtab__new();
-	cr_assert_not_null(st);
+	fixture__init();
 	memset(&v, 0, sizeof(v));
 }
 
 static void teardown(void)
 {
 	profile_view__release(&v);
-	strtab__free(st);
+	fixture__fini();
 }
 
 TestSuite(profile_view, .init = setup, .fini = teardown);
@@ -56,7 +39,7 @@ Test(profile_view, self_picks_the_count)
  * with inclusive totals and depths. */
 Test(profile_view, preorder_sorted_inclusive)
 {
-	struct tree *t = tree__new(id("(root)"));
+	struct tree *t = fixture__tree();
 	const struct tree *trees[] = { t };
 	uint32_t zeta, alpha, mid;
 
@@ -97,7 +80,7 @@ Test(profile_view, preorder_sorted_inclusive)
  * in the chosen count are dropped, and so is a subtree without samples. */
 Test(profile_view, merges_trees_and_drops_unsampled)
 {
-	struct tree *a = tree__new(id("(root)")), *b = tree__new(id("(root)"));
+	struct tree *a = fixture__tree(), *b = fixture__tree();
 	const struct tree *trees[] = { a, b };
 	uint32_t a_main, a_fib, b_main;
 
@@ -142,7 +125,7 @@ Test(profile_view, merges_trees_and_drops_unsampled)
 
 Test(profile_view, empty_inputs)
 {
-	struct tree *t = tree__new(id("(root)"));
+	struct tree *t = fixture__tree();
 	const struct tree *trees[] = { t };
 
 	child(t, TREE_ROOT, "unsampled");
@@ -159,7 +142,7 @@ Test(profile_view, empty_inputs)
 
 Test(profile_view, root_self_and_unknown_names)
 {
-	struct tree *t = tree__new(id("(root)"));
+	struct tree *t = fixture__tree();
 	const struct tree *trees[] = { t };
 	uint32_t ghost = tree__child(t, TREE_ROOT, 999);
 
@@ -177,7 +160,7 @@ Test(profile_view, root_self_and_unknown_names)
 /* A deep chain (recursion) is walked without recursion in the builder. */
 Test(profile_view, deep_chain)
 {
-	struct tree *t = tree__new(id("(root)"));
+	struct tree *t = fixture__tree();
 	const struct tree *trees[] = { t };
 	uint32_t n = TREE_ROOT;
 

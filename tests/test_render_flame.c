@@ -10,44 +10,23 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include "fixture_tree.h"
 #include "render_flame.h"
 
-static struct strtab *st;
 static struct tree *t;
 static struct buf out;
 
 static const char hostile[] = "<b>&\"x'</script><!--\xe2\x80\xa8\x01\xef\xbf\xbe";
 
-static uint32_t id(const char *name)
-{
-	uint32_t i = strtab__intern(st, name);
-
-	cr_assert_neq(i, STRTAB_NONE);
-	return i;
-}
-
-static uint32_t child(struct tree *tr, uint32_t parent, const char *name)
-{
-	uint32_t n = tree__child(tr, parent, id(name));
-
-	cr_assert_neq(n, TREE_NONE);
-	return n;
-}
-
-/* main 12 = self 1 + fib 7 (self 5 + fib 2) + a very long name 3 + hostile 1 */
+/* main 12 = self 1 + fib 7 (self 5 + fib 2) (fixture__fib) + a very long
+ * name 3 + hostile 1 */
 static void setup(void)
 {
-	uint32_t main_, fib;
+	uint32_t main_;
 
-	st = strtab__new();
-	cr_assert_not_null(st);
-	t = tree__new(id("(root)"));
-	cr_assert_not_null(t);
-	main_ = child(t, TREE_ROOT, "main");
-	fib = child(t, main_, "fib");
-	tree__add(t, main_, 1);
-	tree__add(t, fib, 5);
-	tree__add(t, child(t, fib, "fib"), 2);
+	fixture__init();
+	t = fixture__tree();
+	main_ = fixture__fib(t);
 	tree__add(t, child(t, main_, "averyveryverylongfunctionnamethatcannotfit"
 			   "inthreesamplesofwidth\xc3\xa9\xc3\xa9\xc3\xa9"), 3);
 	tree__add(t, child(t, main_, hostile), 1);
@@ -59,7 +38,7 @@ static void teardown(void)
 {
 	buf__release(&out);
 	tree__free(t);
-	strtab__free(st);
+	fixture__fini();
 }
 
 TestSuite(render_flame, .init = setup, .fini = teardown);
@@ -187,7 +166,7 @@ Test(render_flame, svg_empty_profile)
 	const char *svg;
 	int rc;
 
-	t = tree__new(id("(root)"));
+	t = fixture__tree();
 	child(t, TREE_ROOT, "unsampled");
 	svg = render(false, NULL);
 	cr_assert_eq(count(svg, "<g><title>"), 0, "%s", svg);
@@ -262,7 +241,7 @@ Test(render_flame, html_assets_cannot_break_out)
 
 Test(render_flame, merges_trees)
 {
-	struct tree *other = tree__new(id("(root)"));
+	struct tree *other = fixture__tree();
 	const struct tree *trees[] = { t, other };
 	const struct flame_opts opts = { .frames = st, .count = COUNT_WINDOW };
 

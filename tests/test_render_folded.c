@@ -1,62 +1,24 @@
 /* Unit tests for render_folded: golden files, merging, name substitutions,
- * sort order. The trees are those of test_render_prom.c. */
+ * sort order. The trees are those of test_render_prom.c (fixture_tree.h). */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "fixture_tree.h"
 #include "render_folded.h"
 
-static struct strtab *st;
 static struct tree *t1, *t2;
 static struct buf out;
-
-static uint32_t id(const char *name)
-{
-	uint32_t i = strtab__intern(st, name);
-
-	cr_assert_neq(i, STRTAB_NONE);
-	return i;
-}
-
-static uint32_t child(struct tree *t, uint32_t parent, const char *name)
-{
-	uint32_t n = tree__child(t, parent, id(name));
-
-	cr_assert_neq(n, TREE_NONE);
-	return n;
-}
 
 /* t1, window 1: gc 3, main>helper>leaf 2. Window 2 (the last completed):
  * main 1, main>fib 5, main>fib>fib 2. Filling: main>fib 4.
  * t2: one window with main 3. */
 static void setup(void)
 {
-	uint32_t main_, gc, fib, helper, fibfib, leaf, m2;
-
-	st = strtab__new();
-	cr_assert_not_null(st);
-	t1 = tree__new(id("(root)"));
-	t2 = tree__new(id("(root)"));
-	cr_assert(t1 && t2);
-	main_ = child(t1, TREE_ROOT, "main");
-	gc = child(t1, TREE_ROOT, "gc");
-	fib = child(t1, main_, "fib");
-	helper = child(t1, main_, "helper");
-	fibfib = child(t1, fib, "fib");
-	leaf = child(t1, helper, "leaf");
-	tree__add(t1, gc, 3);
-	tree__add(t1, leaf, 2);
-	tree__end_window(t1);
-	tree__add(t1, main_, 1);
-	tree__add(t1, fib, 5);
-	tree__add(t1, fibfib, 2);
-	tree__end_window(t1);
-	tree__add(t1, fib, 4);
-
-	m2 = child(t2, TREE_ROOT, "main");
-	tree__add(t2, m2, 3);
-	tree__end_window(t2);
+	fixture__init();
+	t1 = fixture__process(true);
+	t2 = fixture__main_only();
 	buf__init(&out);
 }
 
@@ -65,7 +27,7 @@ static void teardown(void)
 	buf__release(&out);
 	tree__free(t1);
 	tree__free(t2);
-	strtab__free(st);
+	fixture__fini();
 }
 
 TestSuite(render_folded, .init = setup, .fini = teardown);
@@ -122,7 +84,7 @@ Test(render_folded, filling_and_single_tree)
 
 Test(render_folded, empty_tree_and_no_trees_write_nothing)
 {
-	struct tree *t = tree__new(id("(root)"));
+	struct tree *t = fixture__tree();
 	const struct tree *trees[] = { t };
 
 	child(t, TREE_ROOT, "never-sampled");
@@ -135,7 +97,7 @@ Test(render_folded, empty_tree_and_no_trees_write_nothing)
  * equal are one line. A newline would split the line. */
 Test(render_folded, separator_and_newline_substituted)
 {
-	struct tree *t = tree__new(id("(root)"));
+	struct tree *t = fixture__tree();
 	const struct tree *trees[] = { t };
 	uint32_t cls = child(t, TREE_ROOT, "Foo;bar");
 
@@ -155,7 +117,7 @@ Test(render_folded, separator_and_newline_substituted)
  * and "a;b" although "a;b" is a's child. */
 Test(render_folded, lines_sorted_as_strings)
 {
-	struct tree *t = tree__new(id("(root)"));
+	struct tree *t = fixture__tree();
 	const struct tree *trees[] = { t };
 	uint32_t a = child(t, TREE_ROOT, "a");
 
@@ -171,7 +133,7 @@ Test(render_folded, lines_sorted_as_strings)
 
 Test(render_folded, root_self_samples_under_the_root_name)
 {
-	struct tree *t = tree__new(id("(root)"));
+	struct tree *t = fixture__tree();
 	const struct tree *trees[] = { t };
 
 	tree__add(t, TREE_ROOT, 5);

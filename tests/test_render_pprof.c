@@ -10,47 +10,20 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "fixture_tree.h"
 #include "render_pprof.h"
 
-static struct strtab *st;
 static struct tree *t1, *t2;
 static struct buf out;
 
-static uint32_t id(const char *name)
-{
-	uint32_t i = strtab__intern(st, name);
-
-	cr_assert_neq(i, STRTAB_NONE);
-	return i;
-}
-
-static uint32_t child(struct tree *t, uint32_t parent, const char *name)
-{
-	uint32_t n = tree__child(t, parent, id(name));
-
-	cr_assert_neq(n, TREE_NONE);
-	return n;
-}
-
-/* t1's last window: main 1, main>fib 5, main>fib>fib 2, gc 3; total adds
- * main>fib 4 from the window being filled. t2: main>fib 10, "a;b" 1. */
+/* t1 (fixture_tree.h, no early window), last window: main 1, main>fib 5,
+ * main>fib>fib 2, gc 3; total adds main>fib 4 from the window being filled.
+ * t2: main>fib 10, "a;b" 1. */
 static void setup(void)
 {
-	uint32_t main_, fib;
-
-	st = strtab__new();
-	cr_assert_not_null(st);
-	t1 = tree__new(id("(root)"));
-	t2 = tree__new(id("(root)"));
-	cr_assert(t1 && t2);
-	main_ = child(t1, TREE_ROOT, "main");
-	fib = child(t1, main_, "fib");
-	tree__add(t1, child(t1, TREE_ROOT, "gc"), 3);
-	tree__add(t1, main_, 1);
-	tree__add(t1, fib, 5);
-	tree__add(t1, child(t1, fib, "fib"), 2);
-	tree__end_window(t1);
-	tree__add(t1, fib, 4);
+	fixture__init();
+	t1 = fixture__process(false);
+	t2 = fixture__tree();
 	tree__add(t2, child(t2, child(t2, TREE_ROOT, "main"), "fib"), 10);
 	tree__add(t2, child(t2, TREE_ROOT, "a;b"), 1);
 	tree__end_window(t2);
@@ -62,7 +35,7 @@ static void teardown(void)
 	buf__release(&out);
 	tree__free(t1);
 	tree__free(t2);
-	strtab__free(st);
+	fixture__fini();
 }
 
 TestSuite(render_pprof, .init = setup, .fini = teardown);
@@ -409,7 +382,7 @@ Test(render_pprof, two_trees_merged_total_count)
 
 Test(render_pprof, empty_and_root_samples)
 {
-	struct tree *t = tree__new(id("(root)"));
+	struct tree *t = fixture__tree();
 	const struct tree *trees[] = { t };
 	const char *want[] = { "(root)=4,40000000" };
 	struct decoded d;

@@ -7,62 +7,23 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include "fixture_tree.h"
 #include "render_prom.h"
 
-static struct strtab *st;
 static struct tree *t1, *t2;
 static struct buf out;
 
 static const struct prom_label labels1[] = { { "pid", "4242" }, { "comm", "node" } };
 static const struct prom_label labels2[] = { { "pid", "77" }, { "comm", "worker" } };
 
-static uint32_t id(const char *name)
-{
-	uint32_t i = strtab__intern(st, name);
-
-	cr_assert_neq(i, STRTAB_NONE);
-	return i;
-}
-
-static uint32_t child(struct tree *t, uint32_t parent, const char *name)
-{
-	uint32_t n = tree__child(t, parent, id(name));
-
-	cr_assert_neq(n, TREE_NONE);
-	return n;
-}
-
-/* Two processes. t1 (pid 4242), creation order matters: children are listed
- * newest first. Window 1: gc 3, main>helper>leaf 2. Window 2 (the last
- * completed): main 1, main>fib 5, main>fib>fib 2. Filling: main>fib 4.
- * t2 (pid 77): one window with main 3. */
+/* Two processes (fixture_tree.h). t1 (pid 4242), with its early window:
+ * gc 3, main>helper>leaf 2. Last window: main 1, main>fib 5, main>fib>fib 2.
+ * Filling: main>fib 4. t2 (pid 77): one window with main 3. */
 static void setup(void)
 {
-	uint32_t main_, gc, fib, helper, fibfib, leaf, m2;
-
-	st = strtab__new();
-	cr_assert_not_null(st);
-	t1 = tree__new(id("(root)"));
-	t2 = tree__new(id("(root)"));
-	cr_assert(t1 && t2);
-	main_ = child(t1, TREE_ROOT, "main");
-	gc = child(t1, TREE_ROOT, "gc");
-	fib = child(t1, main_, "fib");
-	helper = child(t1, main_, "helper");
-	fibfib = child(t1, fib, "fib");
-	leaf = child(t1, helper, "leaf");
-	tree__add(t1, gc, 3);
-	tree__add(t1, leaf, 2);
-	tree__end_window(t1);
-	tree__add(t1, main_, 1);
-	tree__add(t1, fib, 5);
-	tree__add(t1, fibfib, 2);
-	tree__end_window(t1);
-	tree__add(t1, fib, 4);
-
-	m2 = child(t2, TREE_ROOT, "main");
-	tree__add(t2, m2, 3);
-	tree__end_window(t2);
+	fixture__init();
+	t1 = fixture__process(true);
+	t2 = fixture__main_only();
 	buf__init(&out);
 }
 
@@ -71,7 +32,7 @@ static void teardown(void)
 	buf__release(&out);
 	tree__free(t1);
 	tree__free(t2);
-	strtab__free(st);
+	fixture__fini();
 }
 
 TestSuite(render_prom, .init = setup, .fini = teardown);
@@ -160,7 +121,7 @@ Test(render_prom, next_window_drops_unsampled_nodes)
 
 Test(render_prom, empty_tree_has_no_series)
 {
-	struct tree *t = tree__new(id("(root)"));
+	struct tree *t = fixture__tree();
 	const struct prom_profile p = { t, labels1, 2 };
 	const struct prom_profile_opts opts = {
 		.frames = st, .separator = "#", .weight = PROM_WEIGHT_TOTAL,
@@ -177,7 +138,7 @@ Test(render_prom, empty_tree_has_no_series)
 
 Test(render_prom, escapes_frame_names_and_label_values)
 {
-	struct tree *t = tree__new(id("(root)"));
+	struct tree *t = fixture__tree();
 	const struct prom_label labels[] = { { "pid", "1" }, { "comm", "x\\y\"z\nw" } };
 	const struct prom_profile p = { t, labels, 2 };
 	const struct prom_profile_opts opts = {

@@ -133,7 +133,7 @@ FUZZ_DIR := $(OUTPUT)/fuzz
 FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=undefined -std=gnu11 -D_GNU_SOURCE $(WARNINGS) -Isrc
 FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
-$(FUZZ_DIR)/fuzz_perfmap: $(FUZZ_DIR)/perfmap.o
+$(FUZZ_DIR)/fuzz_perfmap: $(addprefix $(FUZZ_DIR)/,perfmap.o fileio.o)
 $(FUZZ_DIR)/fuzz_frame_name: $(FUZZ_DIR)/frame_name.o
 $(FUZZ_DIR)/fuzz_render_prom: $(addprefix $(FUZZ_DIR)/,render_prom.o buf.o \
 	strtab.o tree.o frame_name.o)

@@ -13,6 +13,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "fileio.h"
+
 /* The longest name file worth reading: a valid one is 63 characters and a
  * newline; anything longer is rejected without reading it all. */
 #define NAME_FILE_MAX 256
@@ -289,14 +291,9 @@ static int read_in_root(int root_fd, const char *rel, char *buf, size_t size,
 	fd = (int)syscall(SYS_openat2, root_fd, rel, &how, sizeof(how));
 	if (fd < 0)
 		return -errno;
-	if (fstat(fd, &st)) {
-		err = -errno;
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		err = -EINVAL;
-		goto out;
-	}
+	fd = fileio__regular_fd(fd, &st);
+	if (fd < 0)
+		return fd;
 	n = read(fd, buf, size);
 	if (n < 0) {
 		err = -errno;

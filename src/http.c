@@ -30,6 +30,8 @@
 #include <microhttpd.h>
 #include <zlib.h>
 
+#include "fileio.h"
+
 #define HTTP_REALM "promfiler-bpf"
 /* A response still being sent after this long is cut: no scraper waits so
  * long, and a client reading a byte at a time must not keep its slot. */
@@ -103,17 +105,9 @@ static int read_file(const char *path, char **out, size_t *out_len)
 	int fd, err = 0;
 
 	*out = NULL;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = fileio__open_regular(path, O_RDONLY | O_CLOEXEC, &st);
 	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st)) {
-		err = -errno;
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		err = -EINVAL;
-		goto out;
-	}
+		return fd;
 	if (st.st_size > (off_t)HTTP_MAX_SECRET_FILE) {
 		err = -EFBIG;
 		goto out;

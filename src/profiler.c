@@ -23,6 +23,8 @@
 #include "target.h"
 #include "tree.h"
 
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
 struct profiler {
 	struct profiler_opts opts;
 	char *separator;
@@ -458,18 +460,20 @@ int profiler__poll(struct profiler *p)
 	return err;
 }
 
-static void counter(struct buf *out, const char *name, const char *help,
-		    double value)
-{
-	render_prom__header(out, name, "counter", help);
-	render_prom__sample(out, name, NULL, 0, value);
-}
+/* One unlabelled series and its family header. */
+struct scalar_metric {
+	const char *name;
+	const char *type; /* "counter" or "gauge" */
+	double value;
+	const char *help;
+};
 
-static void gauge(struct buf *out, const char *name, const char *help,
-		  double value)
+static void render_scalars(struct buf *out, const struct scalar_metric *m, size_t n)
 {
-	render_prom__header(out, name, "gauge", help);
-	render_prom__sample(out, name, NULL, 0, value);
+	for (size_t i = 0; i < n; i++) {
+		render_prom__header(out, m[i].name, m[i].type, m[i].help);
+		render_prom__sample(out, m[i].name, NULL, 0, m[i].value);
+	}
 }
 
 /* The process_* family every exporter serves (the Prometheus client
@@ -480,18 +484,21 @@ static void render_process_metrics(struct buf *out)
 
 	if (procfs__self_usage(&u))
 		return;
-	counter(out, "process_cpu_seconds_total",
-		"Total user and system CPU time spent in seconds.", u.cpu_seconds);
-	gauge(out, "process_resident_memory_bytes", "Resident memory size in bytes.",
-	      (double)u.resident_bytes);
-	gauge(out, "process_virtual_memory_bytes", "Virtual memory size in bytes.",
-	      (double)u.virtual_bytes);
-	gauge(out, "process_open_fds", "Number of open file descriptors.",
-	      (double)u.open_fds);
-	gauge(out, "process_max_fds", "Maximum number of open file descriptors.",
-	      (double)u.max_fds);
-	gauge(out, "process_start_time_seconds",
-	      "Start time of the process since unix epoch in seconds.", u.start_time);
+	const struct scalar_metric m[] = {
+		{ "process_cpu_seconds_total", "counter", u.cpu_seconds,
+		  "Total user and system CPU time spent in seconds." },
+		{ "process_resident_memory_bytes", "gauge", u.resident_bytes,
+		  "Resident memory size in bytes." },
+		{ "process_virtual_memory_bytes", "gauge", u.virtual_bytes,
+		  "Virtual memory size in bytes." },
+		{ "process_open_fds", "gauge", u.open_fds,
+		  "Number of open file descriptors." },
+		{ "process_max_fds", "gauge", u.max_fds,
+		  "Maximum number of open file descriptors." },
+		{ "process_start_time_seconds", "gauge", u.start_time,
+		  "Start time of the process since unix epoch in seconds." },
+	};
+	render_scalars(out, m, ARRAY_SIZE(m));
 }
 
 /* Whether each Node target can have its JS frames named, and by what. */
@@ -522,6 +529,10 @@ static void render_self_metrics(struct profiler *p, struct buf *out)
 	struct sampler_stats st;
 
 	sampler__stats(p->sampler, &st);
+	const struct scalar_metric taken = {
+		"promfiler_samples_total", "counter", st.samples,
+		"Samples of target processes taken by the BPF program.",
+	};
 	const struct {
 		const char *reason;
 		uint64_t value;
@@ -533,67 +544,59 @@ static void render_self_metrics(struct profiler *p, struct buf *out)
 		{ "process_exited", p->dropped_exited },
 		{ "out_of_memory", p->dropped_no_memory },
 	};
+	const struct scalar_metric pipeline[] = {
+		{ "promfiler_stack_collisions_total", "counter", st.stack_collisions,
+		  "Stacks that hashed to a stack-map bucket holding another stack." },
+		{ "promfiler_unresolved_frames_total", "counter", p->unresolved_frames,
+		  "Sampled frames no symbol source named (shown by module or [unknown])." },
+		{ "promfiler_budget_folded_samples_total", "counter", p->budget_folded_samples,
+		  "Samples folded into an (other) node by the --max-series budget." },
+		{ "promfiler_drain_seconds_total", "counter", p->drain_seconds,
+		  "Time spent draining and symbolizing samples." },
+		{ "promfiler_drains_total", "counter", p->drains,
+		  "Drains of the BPF maps." },
+		{ "promfiler_bpf_program_run_seconds_total", "counter", st.bpf_run_ns / 1e9,
+		  "Run time of the BPF sampling program (needs kernel.bpf_stats_enabled=1)." },
+		{ "promfiler_bpf_program_runs_total", "counter", st.bpf_runs,
+		  "Runs of the BPF sampling program (needs kernel.bpf_stats_enabled=1)." },
+		{ "promfiler_v8_named_frames_total", "counter", p->v8_named_frames,
+		  "Sampled JS frames named from V8's objects (no perf map name needed)." },
+		{ "promfiler_v8_sfi_read_failures_total", "counter", p->v8_failures,
+		  "SharedFunctionInfos of sampled JS frames that could not be read." },
+		{ "promfiler_v8_unsupported_targets_total", "counter", p->v8_unsupported,
+		  "Node processes whose V8 layout is not supported: JS frames not named from V8's objects." },
+		{ "promfiler_v8_walks_total", "counter", st.v8_walks,
+		  "Samples whose stack the BPF program walked for JS functions." },
+		{ "promfiler_v8_walk_seconds_total", "counter", st.v8_walk_ns / 1e9,
+		  "Time the BPF program spent walking stacks for JS functions (part of its run time)." },
+		{ "promfiler_perf_map_bytes_read_total", "counter", p->perf_map_bytes,
+		  "Bytes read from the targets' V8 perf maps." },
+		{ "promfiler_targets", "gauge", targets__count(p->targets),
+		  "Processes being profiled." },
+	};
+	const struct scalar_metric setup[] = {
+		{ "promfiler_profile_windows_total", "counter", p->windows_completed,
+		  "Completed profile windows (promfiler_cpu_profile changes only when this does)." },
+		{ "promfiler_profile_window_seconds", "gauge", p->opts.window_seconds,
+		  "Length of the window promfiler_cpu_profile covers." },
+		{ "promfiler_sampling_frequency_hertz", "gauge", p->opts.frequency,
+		  "Samples per second per CPU." },
+		{ "promfiler_attached_cpus", "gauge", sampler__cpus(p->sampler),
+		  "CPUs the sampler is attached to." },
+	};
 
-	counter(out, "promfiler_samples_total",
-		"Samples of target processes taken by the BPF program.",
-		(double)st.samples);
+	render_scalars(out, &taken, 1);
 	render_prom__header(out, "promfiler_samples_dropped_total", "counter",
 			    "Samples taken but not added to any profile, by reason.");
-	for (size_t i = 0; i < sizeof(dropped) / sizeof(dropped[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(dropped); i++) {
 		struct prom_label l = { "reason", dropped[i].reason };
 
 		render_prom__sample(out, "promfiler_samples_dropped_total", &l, 1,
 				    (double)dropped[i].value);
 	}
-	counter(out, "promfiler_stack_collisions_total",
-		"Stacks that hashed to a stack-map bucket holding another stack.",
-		(double)st.stack_collisions);
-	counter(out, "promfiler_unresolved_frames_total",
-		"Sampled frames no symbol source named (shown by module or [unknown]).",
-		(double)p->unresolved_frames);
-	counter(out, "promfiler_budget_folded_samples_total",
-		"Samples folded into an (other) node by the --max-series budget.",
-		(double)p->budget_folded_samples);
-	counter(out, "promfiler_drain_seconds_total",
-		"Time spent draining and symbolizing samples.", p->drain_seconds);
-	counter(out, "promfiler_drains_total", "Drains of the BPF maps.",
-		(double)p->drains);
-	counter(out, "promfiler_bpf_program_run_seconds_total",
-		"Run time of the BPF sampling program (needs kernel.bpf_stats_enabled=1).",
-		(double)st.bpf_run_ns / 1e9);
-	counter(out, "promfiler_bpf_program_runs_total",
-		"Runs of the BPF sampling program (needs kernel.bpf_stats_enabled=1).",
-		(double)st.bpf_runs);
-	counter(out, "promfiler_v8_named_frames_total",
-		"Sampled JS frames named from V8's objects (no perf map name needed).",
-		(double)p->v8_named_frames);
-	counter(out, "promfiler_v8_sfi_read_failures_total",
-		"SharedFunctionInfos of sampled JS frames that could not be read.",
-		(double)p->v8_failures);
-	counter(out, "promfiler_v8_unsupported_targets_total",
-		"Node processes whose V8 layout is not supported: JS frames not named from V8's objects.",
-		(double)p->v8_unsupported);
-	counter(out, "promfiler_v8_walks_total",
-		"Samples whose stack the BPF program walked for JS functions.",
-		(double)st.v8_walks);
-	counter(out, "promfiler_v8_walk_seconds_total",
-		"Time the BPF program spent walking stacks for JS functions (part of its run time).",
-		(double)st.v8_walk_ns / 1e9);
-	counter(out, "promfiler_perf_map_bytes_read_total",
-		"Bytes read from the targets' V8 perf maps.", (double)p->perf_map_bytes);
-	gauge(out, "promfiler_targets", "Processes being profiled.",
-	      (double)targets__count(p->targets));
+	render_scalars(out, pipeline, ARRAY_SIZE(pipeline));
 	render_target_info(p, out);
-	counter(out, "promfiler_profile_windows_total",
-		"Completed profile windows (promfiler_cpu_profile changes only when this does).",
-		(double)p->windows_completed);
-	gauge(out, "promfiler_profile_window_seconds",
-	      "Length of the window promfiler_cpu_profile covers.",
-	      (double)p->opts.window_seconds);
-	gauge(out, "promfiler_sampling_frequency_hertz",
-	      "Samples per second per CPU.", (double)p->opts.frequency);
-	gauge(out, "promfiler_attached_cpus", "CPUs the sampler is attached to.",
-	      (double)sampler__cpus(p->sampler));
+	render_scalars(out, setup, ARRAY_SIZE(setup));
 	render_process_metrics(out);
 	render_prom__header(out, "promfiler_build_info", "gauge",
 			    "Always 1; the version of promfiler-bpf.");
@@ -746,7 +749,7 @@ int profiler__parse_format(const char *name, enum profiler_format *out)
 		[PROFILER_FORMAT_PPROF] = "pprof",
 	};
 
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
 		if (strcmp(name, names[i]) == 0) {
 			*out = (enum profiler_format)i;
 			return 0;

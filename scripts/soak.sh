@@ -22,6 +22,8 @@ port=$((20000 + RANDOM % 20000))
 pids=()
 cleanup() {
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+	# The loop's current child outlives the loop: every copy of node goes.
+	pkill -KILL -f "^$work/soaknode" 2>/dev/null
 	wait 2>/dev/null
 	rm -rf "$work" /tmp/perf-"$churn".map
 }

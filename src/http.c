@@ -96,7 +96,8 @@ static void free_secret(char *s)
 }
 
 /* Reads a whole small regular file into a NUL-terminated string. 0 or
- * -errno (-EFBIG beyond HTTP_MAX_SECRET_FILE, -EINVAL: not a regular file). */
+ * -errno (-EFBIG beyond HTTP_MAX_SECRET_FILE, -EINVAL: not a regular file,
+ * refused before it could block, as a FIFO would). */
 static int read_file(const char *path, char **out, size_t *out_len)
 {
 	struct stat st;
@@ -105,7 +106,7 @@ static int read_file(const char *path, char **out, size_t *out_len)
 	int fd, err = 0;
 
 	*out = NULL;
-	fd = fileio__open_regular(path, O_RDONLY | O_CLOEXEC, &st);
+	fd = fileio__open_regular(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK, &st);
 	if (fd < 0)
 		return fd;
 	if (st.st_size > (off_t)HTTP_MAX_SECRET_FILE) {

@@ -1,9 +1,10 @@
 /* perfmap: incremental V8 perf map reader; format and rules in perfmap.h.
  *
  * Entries live in `ranges`, sorted and disjoint, each remembering the
- * sequence number of the line it came from. A refresh appends the new lines'
- * entries and, if there were any, rebuilds the disjoint set by a sweep that
- * gives every address to the covering entry with the highest sequence. */
+ * sequence number of the line it came from. A refresh collects the new
+ * lines' entries, makes them disjoint among themselves (a sweep that gives
+ * every address to the covering entry with the highest sequence), then lays
+ * them over the ranges kept, which they supersede where they overlap. */
 #include "perfmap.h"
 
 #include <errno.h>
@@ -13,6 +14,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "fileio.h"
 
 struct range {
 	uint64_t start, end; /* [start, end) */
@@ -30,6 +33,7 @@ struct perfmap {
 	uint64_t seq;
 	char *names;        /* NUL-terminated raw names */
 	size_t names_len, names_cap;
+	size_t names_check_at; /* names_len at which to look for dead names */
 	struct range *ranges;
 	size_t n_ranges, cap_ranges;
 	struct range *pending; /* new entries since the last rebuild */
@@ -85,6 +89,7 @@ static void reset(struct perfmap *m)
 	m->offset = 0;
 	m->skipping = false;
 	m->names_len = 0;
+	m->names_check_at = 0;
 	m->n_ranges = 0;
 	m->n_pending = 0;
 	m->seq = 0;
@@ -241,18 +246,24 @@ static int by_name(const void *a, const void *b)
  * process that keeps compiling code must not grow our memory forever. */
 static int compact_names(struct perfmap *m)
 {
-	struct range **by = malloc((m->n_ranges ? m->n_ranges : 1) * sizeof(*by));
 	uint32_t prev_old = UINT32_MAX, prev_new = 0;
 	size_t live = 0, len = 0;
+	struct range **by;
 	char *names;
 
+	/* Counting the live names costs a pass over every range: it is done
+	 * again only once the arena has doubled since the last count. */
+	if (m->names_len < 65536 || m->names_len < m->names_check_at)
+		return 0;
+	by = malloc((m->n_ranges ? m->n_ranges : 1) * sizeof(*by));
 	if (!by)
 		return -ENOMEM;
 	for (size_t i = 0; i < m->n_ranges; i++) {
 		by[i] = &m->ranges[i];
 		live += strlen(m->names + m->ranges[i].name) + 1;
 	}
-	if (m->names_len < 65536 || m->names_len < 2 * live) {
+	m->names_check_at = 2 * live;
+	if (m->names_len < 2 * live) {
 		free(by);
 		return 0;
 	}
@@ -300,11 +311,13 @@ static int by_recency(const void *a, const void *b)
  * without end, as code built with `new Function` per request), keeps the
  * three quarters most recently sampled, or else written: stale entries of
  * freed code go, the process's hot code stays named. */
-static void evict(struct perfmap *m)
+static int evict(struct perfmap *m)
 {
 	size_t keep = PERFMAP_MAX_RANGES / 4 * 3, kept = 0;
 	struct range cut;
 
+	if (grow((void **)&m->all, &m->cap_all, m->n_ranges, sizeof(*m->all)))
+		return -ENOMEM;
 	memcpy(m->all, m->ranges, m->n_ranges * sizeof(*m->all));
 	qsort(m->all, m->n_ranges, sizeof(*m->all), by_recency);
 	cut = m->all[keep - 1];
@@ -313,56 +326,100 @@ static void evict(struct perfmap *m)
 			m->ranges[kept++] = m->ranges[i];
 	m->stats.evicted += m->n_ranges - kept;
 	m->n_ranges = kept;
+	return 0;
 }
 
-/* Merges pending entries into the disjoint ranges, newest winning. */
-static int rebuild(struct perfmap *m)
+/* Makes the n ranges in in[] (sorted by start) disjoint into out[] (room for
+ * 2n + 1), each address going to the covering range with the highest seq;
+ * heap[] has room for n. Returns the number of ranges written. */
+static size_t sweep(const struct range *in, size_t n, struct range *heap,
+		    struct range *out)
 {
-	size_t n = m->n_ranges + m->n_pending, nout = 0, nheap = 0, i = 0;
-	struct range *all, *heap, *out;
-	uint64_t x;
+	size_t nout = 0, nheap = 0, i = 0;
+	uint64_t x = n ? in[0].start : 0;
 
-	if (grow((void **)&m->all, &m->cap_all, n, sizeof(*all)) ||
-	    grow((void **)&m->heap, &m->cap_heap, n, sizeof(*heap)) ||
-	    grow((void **)&m->spare, &m->cap_spare, 2 * n + 1, sizeof(*out)))
-		return -ENOMEM;
-	all = m->all;
-	heap = m->heap;
-	out = m->spare;
-	if (m->n_ranges)
-		memcpy(all, m->ranges, m->n_ranges * sizeof(*all));
-	memcpy(all + m->n_ranges, m->pending, m->n_pending * sizeof(*all));
-	qsort(all, n, sizeof(*all), by_start);
-
-	x = n ? all[0].start : 0;
 	while (i < n || nheap) {
 		uint64_t next;
 
-		while (i < n && all[i].start <= x)
-			heap_push(heap, &nheap, all[i++]);
+		while (i < n && in[i].start <= x)
+			heap_push(heap, &nheap, in[i++]);
 		while (nheap && heap[0].end <= x)
 			heap_pop(heap, &nheap);
 		if (!nheap) {
 			if (i < n)
-				x = all[i].start;
+				x = in[i].start;
 			continue;
 		}
 		next = heap[0].end;
-		if (i < n && all[i].start < next)
-			next = all[i].start;
+		if (i < n && in[i].start < next)
+			next = in[i].start;
 		emit(out, &nout, &heap[0], x, next);
 		x = next;
 	}
+	return nout;
+}
+
+/* Overlays the disjoint sorted ranges fresh[] (all newer) on the disjoint
+ * sorted ranges old[]: where they overlap, fresh wins. out[] has room for
+ * n_old + 2 * n_fresh + 1. Linear: old ranges are only cut, not sorted. */
+static size_t overlay(const struct range *old, size_t n_old,
+		      const struct range *fresh, size_t n_fresh, struct range *out)
+{
+	size_t nout = 0, i = 0, j = 0;
+	uint64_t from = n_old ? old[0].start : 0; /* old[i]'s part left */
+
+	while (i < n_old || j < n_fresh) {
+		if (i < n_old && (j == n_fresh || from < fresh[j].start)) {
+			uint64_t to = old[i].end;
+
+			if (j < n_fresh && fresh[j].start < to)
+				to = fresh[j].start;
+			emit(out, &nout, &old[i], from, to);
+			if (to < old[i].end) {
+				from = to;
+			} else if (++i < n_old) {
+				from = old[i].start;
+			}
+			continue;
+		}
+		emit(out, &nout, &fresh[j], fresh[j].start, fresh[j].end);
+		while (i < n_old && old[i].end <= fresh[j].end)
+			if (++i < n_old)
+				from = old[i].start;
+		if (i < n_old && from < fresh[j].end)
+			from = fresh[j].end;
+		j++;
+	}
+	return nout;
+}
+
+/* Merges the pending entries into the disjoint ranges, newest winning: only
+ * the new lines are sorted; the ranges kept are cut where new code covers
+ * them, in one linear pass. */
+static int rebuild(struct perfmap *m)
+{
+	size_t k = m->n_pending, n_fresh, room;
+	struct range *out;
+
+	qsort(m->pending, k, sizeof(*m->pending), by_start);
+	if (grow((void **)&m->all, &m->cap_all, 2 * k + 1, sizeof(*m->all)) ||
+	    grow((void **)&m->heap, &m->cap_heap, k, sizeof(*m->heap)))
+		return -ENOMEM;
+	n_fresh = sweep(m->pending, k, m->heap, m->all);
+	room = m->n_ranges + 2 * n_fresh + 1;
+	if (grow((void **)&m->spare, &m->cap_spare, room, sizeof(*out)))
+		return -ENOMEM;
+	out = m->spare;
 	/* The old ranges become the next rebuild's output buffer. */
 	m->spare = m->ranges;
+	m->n_ranges = overlay(m->ranges, m->n_ranges, m->all, n_fresh, out);
 	m->ranges = out;
-	n = m->cap_spare;
+	room = m->cap_spare;
 	m->cap_spare = m->cap_ranges;
-	m->cap_ranges = n;
-	m->n_ranges = nout;
+	m->cap_ranges = room;
 	m->n_pending = 0;
-	if (m->n_ranges > PERFMAP_MAX_RANGES)
-		evict(m);
+	if (m->n_ranges > PERFMAP_MAX_RANGES && evict(m))
+		return -ENOMEM;
 	return compact_names(m);
 }
 
@@ -375,17 +432,10 @@ int perfmap__refresh(struct perfmap *m)
 	struct stat st;
 	int fd, err = 0;
 
-	fd = open(m->path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	fd = fileio__open_regular(m->path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC |
+				  O_NONBLOCK, &st);
 	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st)) {
-		err = -errno;
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		err = -EINVAL;
-		goto out;
-	}
+		return fd;
 	if (m->owner_required && st.st_uid != m->owner && st.st_uid != 0) {
 		err = -EPERM;
 		goto out;

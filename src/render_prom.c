@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -73,6 +74,21 @@ void render_prom__header(struct buf *out, const char *name, const char *type,
 	buf__printf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
+/* The fewest digits (15 to 17) that read back as the same double, as
+ * Prometheus's own clients write values: a start time in seconds since
+ * 1970 keeps its fraction. */
+static void write_shortest(struct buf *out, double value)
+{
+	char s[32];
+
+	for (int digits = 15; digits <= 17; digits++) {
+		snprintf(s, sizeof(s), "%.*g", digits, value);
+		if (strtod(s, NULL) == value)
+			break; /* 17 digits always do */
+	}
+	buf__puts(out, s);
+}
+
 static void write_value(struct buf *out, double value)
 {
 	if (isnan(value))
@@ -82,7 +98,7 @@ static void write_value(struct buf *out, double value)
 	else if (value == floor(value) && fabs(value) < 1e15)
 		buf__printf(out, "%.0f", value);
 	else
-		buf__printf(out, "%.9g", value);
+		write_shortest(out, value);
 }
 
 static void write_labels(struct buf *out, const struct prom_label *labels,

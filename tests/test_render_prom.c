@@ -179,3 +179,14 @@ Test(render_prom, escape_and_sample)
 		"promfiler_x_total 0.25\n");
 	promtool_check(out.data);
 }
+
+Test(render_prom, values_keep_their_digits)
+{
+	render_prom__sample(&out, "a", NULL, 0, 1731234567.89);
+	render_prom__sample(&out, "b", NULL, 0, 0.1);
+	render_prom__sample(&out, "c", NULL, 0, 1.0 / 3);
+	render_prom__sample(&out, "d", NULL, 0, 1e300);
+	render_prom__sample(&out, "e", NULL, 0, -0.5);
+	cr_assert_str_eq(out.data, "a 1731234567.89\nb 0.1\nc 0.3333333333333333\n"
+				   "d 1e+300\ne -0.5\n");
+}

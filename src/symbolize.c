@@ -9,7 +9,11 @@
  * keyed by device, inode, size and mtime: many processes run one binary),
  * and the walk's code ranges are computed again whenever the mappings were
  * read again, which happens when the drain meets code outside the known
- * mappings (a grown JIT region among others). */
+ * mappings (a grown JIT region among others).
+ *
+ * Names are memoized by ip from one refresh to the next (a direct-mapped
+ * table): a drain meets the same outer frames in most of its stacks, and
+ * each name costs a lookup and a normalization. */
 #include "symbolize.h"
 
 #include <errno.h>
@@ -34,6 +38,15 @@ struct map_syms {
 	bool tried;        /* loading was attempted: failures are not retried */
 };
 
+#define FRAME_MEMO_SIZE 1024 /* entries, a power of two */
+
+struct frame_memo {
+	uint64_t ip;
+	uint32_t frame;
+	uint32_t gen; /* names_gen when stored; 0: never */
+	enum frame_kind kind;
+};
+
 struct symbolizer {
 	pid_t pid;
 	struct strtab *frames;
@@ -53,6 +66,10 @@ struct symbolizer {
 	struct v8names *v8;
 	char *exe_path;          /* as /proc/PID/maps writes it */
 	uint64_t maps_generation;  /* bumped by each read of the mappings */
+	/* Frames named since the last refresh, by ip: a drain meets the same
+	 * outer frames in most stacks. Valid while gen == names_gen. */
+	struct frame_memo *memo;
+	uint32_t names_gen;        /* bumped by refreshes and mapping reads */
 	uint64_t walk_generation;  /* ... as of the last walk info handed out */
 	struct v8_walk_info *walk; /* the last walk info handed out */
 };
@@ -103,6 +120,7 @@ void symbolizer__free(struct symbolizer *s)
 	v8names__free(s->v8);
 	free(s->exe_path);
 	free(s->walk);
+	free(s->memo);
 	free(s);
 }
 
@@ -220,6 +238,7 @@ int symbolizer__refresh(struct symbolizer *s)
 	int err = 0;
 
 	s->maps_fresh = false;
+	s->names_gen++;
 	if (!s->v8_tried) {
 		v8_init(s);
 		if (s->v8)
@@ -251,6 +270,7 @@ static void reload_maps(struct symbolizer *s)
 
 	s->maps_fresh = true;
 	s->maps_generation++;
+	s->names_gen++;
 	procmaps__load_pid(s->pid, &fresh); /* a dead process has none */
 	syms = calloc(fresh.count ? fresh.count : 1, sizeof(*syms));
 	for (size_t i = 0; s->syms && i < s->maps.count; i++) {
@@ -365,7 +385,7 @@ static void elf_frame_name(const char *sym, const char *sep, char *out, size_t l
 	frame_name__sanitize(sym, sep, out, len);
 }
 
-uint32_t symbolizer__frame(struct symbolizer *s, uint64_t ip, enum frame_kind *kind)
+static uint32_t name_frame(struct symbolizer *s, uint64_t ip, enum frame_kind *kind)
 {
 	char name[FRAME_NAME_MAX];
 	const char *raw = s->perfmap ? perfmap__lookup(s->perfmap, ip) : NULL;
@@ -395,6 +415,27 @@ uint32_t symbolizer__frame(struct symbolizer *s, uint64_t ip, enum frame_kind *k
 		snprintf(name, sizeof(name), "[unknown]");
 	}
 	return strtab__intern(s->frames, name);
+}
+
+uint32_t symbolizer__frame(struct symbolizer *s, uint64_t ip, enum frame_kind *kind)
+{
+	struct frame_memo *e;
+
+	if (!s->memo && !(s->memo = calloc(FRAME_MEMO_SIZE, sizeof(*s->memo))))
+		return name_frame(s, ip, kind);
+	if (!s->names_gen)
+		s->names_gen = 1; /* 0 marks an empty entry (and wraps) */
+	e = &s->memo[((ip >> 2) * 0x9e3779b97f4a7c15ull >> 32) & (FRAME_MEMO_SIZE - 1)];
+	if (e->gen == s->names_gen && e->ip == ip) {
+		*kind = e->kind;
+		return e->frame;
+	}
+	e->frame = name_frame(s, ip, kind);
+	e->ip = ip;
+	e->kind = *kind;
+	/* Naming may have read the mappings again, which changes names_gen. */
+	e->gen = e->frame == STRTAB_NONE ? 0 : s->names_gen;
+	return e->frame;
 }
 
 static bool is_interpreter_entry(const char *builtin)

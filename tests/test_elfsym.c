@@ -721,6 +721,41 @@ Test(symbolize, anonymous_and_non_elf_mappings)
 	naming_free(&n);
 }
 
+/* Names are memoized by ip, but only until the next refresh: code mapped
+ * since at an address once unknown gets its own name. */
+Test(symbolize, memo_lasts_one_refresh)
+{
+	const char *path = tmp_path("late.bin");
+	char junk[4096];
+	struct naming n;
+	bool resolved;
+	void *hole, *late;
+	int fd;
+
+	memset(junk, 0x90, sizeof(junk));
+	spit(path, junk, sizeof(junk));
+	/* An address with nothing mapped at it, kept free for the file. */
+	hole = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	cr_assert_neq(hole, MAP_FAILED);
+	cr_assert_eq(munmap(hole, 4096), 0);
+
+	n = naming_new();
+	cr_assert_str_eq(name_at(&n, (char *)hole + 16, &resolved), "[unknown]");
+	cr_assert_str_eq(name_at(&n, (char *)hole + 16, &resolved), "[unknown]");
+	fd = open(path, O_RDONLY);
+	cr_assert_geq(fd, 0);
+	late = mmap(hole, sizeof(junk), PROT_READ | PROT_EXEC,
+		    MAP_PRIVATE | MAP_FIXED_NOREPLACE, fd, 0);
+	close(fd);
+	cr_assert_eq(late, hole, "mmap: %s", strerror(errno));
+	cr_assert_str_eq(name_at(&n, (char *)hole + 16, &resolved), "[unknown]",
+			 "memoized within one refresh");
+	cr_assert_eq(symbolizer__refresh(n.s), 0);
+	cr_assert_str_eq(name_at(&n, (char *)hole + 16, &resolved), "[late.bin]");
+	munmap(late, sizeof(junk));
+	naming_free(&n);
+}
+
 Test(symbolize, loaded_library_and_separator)
 {
 	const char *path = tmp_path("libcopy.so");

@@ -21,7 +21,7 @@ struct range {
 	uint64_t start, end; /* [start, end) */
 	uint64_t seq;        /* line number in the file: higher wins */
 	uint32_t name;       /* offset in names */
-	uint64_t used;       /* refresh count at its last lookup, 0: never */
+	uint32_t used;       /* refresh count at its last lookup, 0: never */
 };
 
 struct perfmap {
@@ -43,7 +43,7 @@ struct perfmap {
 	 * every second. */
 	struct range *all, *heap, *spare;
 	size_t cap_all, cap_heap, cap_spare;
-	uint64_t refreshes;
+	uint32_t refreshes;
 	bool owner_required;
 	uid_t owner;
 	struct perfmap_stats stats;
@@ -95,15 +95,17 @@ static void reset(struct perfmap *m)
 	m->seq = 0;
 }
 
+/* Room for need elements: doubling up to 1 MiB, then 1 MiB at a time, so
+ * that what is held stays close to what is needed. */
 static int grow(void **arr, size_t *cap, size_t need, size_t elem)
 {
-	size_t n = *cap ? *cap : 64;
+	size_t n = *cap ? *cap : 64, step = (1u << 20) / elem;
 	void *p;
 
 	if (need <= *cap)
 		return 0;
 	while (n < need)
-		n *= 2;
+		n += n < step ? n : step;
 	p = realloc(*arr, n * elem);
 	if (!p)
 		return -ENOMEM;
@@ -482,6 +484,10 @@ int perfmap__refresh(struct perfmap *m)
 			line[line_len] = '\0'; /* parse_hex stops there */
 			if (!m->skipping && (err = add_line(m, line, line_len)))
 				goto out;
+			/* In batches: the scratch memory follows the batch, not
+			 * how much the process wrote since the last refresh. */
+			if (m->n_pending >= PERFMAP_BATCH && (err = rebuild(m)))
+				goto out;
 			m->skipping = false;
 			line_len = 0;
 			m->offset = pos - (off_t)(endp - nl - 1);
@@ -524,4 +530,6 @@ void perfmap__stats(const struct perfmap *m, struct perfmap_stats *out)
 	*out = m->stats;
 	out->ranges = m->n_ranges;
 	out->name_bytes = m->names_len;
+	out->memory_bytes = m->names_cap + sizeof(struct range) *
+		(m->cap_ranges + m->cap_pending + m->cap_all + m->cap_heap + m->cap_spare);
 }

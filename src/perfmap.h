@@ -16,6 +16,8 @@
 #define PERFMAP_MAX_READ (64u << 20)     /* bytes read by one refresh */
 /* Live entries kept; past it, the least recently used quarter is evicted. */
 #define PERFMAP_MAX_RANGES 65536
+/* New lines merged at a time: a refresh's scratch memory is bounded by it. */
+#define PERFMAP_BATCH 8192
 
 struct perfmap;
 
@@ -26,6 +28,7 @@ struct perfmap_stats {
 	size_t ranges;          /* disjoint address ranges after overlaps */
 	size_t name_bytes;      /* memory held for names (superseded ones dropped) */
 	uint64_t evicted;       /* entries dropped by the PERFMAP_MAX_RANGES cap */
+	size_t memory_bytes;    /* held in all: entries, names, scratch */
 };
 
 /* A reader of the file at `path` (not opened yet). NULL + errno on failure. */

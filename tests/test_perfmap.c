@@ -443,6 +443,27 @@ Test(perfmap, live_entries_are_capped_keeping_used_ones)
 	expect(0x10000000 + (PERFMAP_MAX_RANGES / 2 - 1) * 0x10, "JS:*g32767 /app.js:2:1");
 }
 
+Test(perfmap, memory_is_bounded_however_much_one_refresh_reads)
+{
+	/* A process that wrote 300000 lines of fresh code since the last
+	 * refresh (or a big map read at once): read in batches, held memory
+	 * follows the cap on live entries, not the file. */
+	FILE *f = fopen(path, "w");
+	struct perfmap_stats st;
+
+	cr_assert_not_null(f);
+	for (int i = 0; i < 300000; i++)
+		fprintf(f, "%x 10 JS:*generated_%d /app.js:1:1\n", 0x100000 + i * 0x10, i);
+	fclose(f);
+	refresh_ok();
+	st = stats();
+	cr_assert_eq(st.entries, 300000);
+	cr_assert_leq(st.ranges, PERFMAP_MAX_RANGES);
+	cr_assert_lt(st.memory_bytes, 16u << 20, "held %zu bytes for a %ld-byte file",
+		     st.memory_bytes, (long)st.bytes_read);
+	expect(0x100000 + 299999 * 0x10, "JS:*generated_299999 /app.js:1:1");
+}
+
 Test(perfmap, another_owners_file_is_refused)
 {
 	/* A map owned by uid 4242 (as root the test can give it away; if not,

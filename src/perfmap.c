@@ -251,7 +251,6 @@ static int compact_names(struct perfmap *m)
 	uint32_t prev_old = UINT32_MAX, prev_new = 0;
 	size_t live = 0, len = 0;
 	struct range **by;
-	char *names;
 
 	/* Counting the live names costs a pass over every range: it is done
 	 * again only once the arena has doubled since the last count. */
@@ -269,12 +268,9 @@ static int compact_names(struct perfmap *m)
 		free(by);
 		return 0;
 	}
-	names = malloc(live ? live : 1);
-	if (!names) {
-		free(by);
-		return -ENOMEM;
-	}
-	/* Pieces of one entry split by a newer one share its name. */
+	/* In place, in the order of the names in the arena: each moves down
+	 * (or stays), and the arena keeps its size, ready for the next lines.
+	 * Pieces of one entry split by a newer one share its name. */
 	qsort(by, m->n_ranges, sizeof(*by), by_name);
 	for (size_t i = 0; i < m->n_ranges; i++) {
 		uint32_t old = by[i]->name;
@@ -285,17 +281,14 @@ static int compact_names(struct perfmap *m)
 			continue;
 		}
 		n = strlen(m->names + old) + 1;
-		memcpy(names + len, m->names + old, n);
+		memmove(m->names + len, m->names + old, n);
 		prev_old = old;
 		prev_new = (uint32_t)len;
 		by[i]->name = prev_new;
 		len += n;
 	}
-	free(m->names);
 	free(by);
-	m->names = names;
 	m->names_len = len;
-	m->names_cap = live ? live : 1;
 	return 0;
 }
 

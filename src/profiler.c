@@ -4,6 +4,7 @@
 #include "profiler.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -424,11 +425,24 @@ static bool window_due(const struct profiler *p)
 		now.tv_nsec >= p->window_end.tv_nsec);
 }
 
+/* Hands the pages of freed memory back to the system, once a window. The
+ * perf maps of processes that come and go, and of code that churns, free
+ * large arrays all the time; glibc keeps what it can reuse, so without this
+ * the agent's RSS drifts up to the high-water mark of its heap over hours
+ * instead of following what it holds. */
+static void give_back_memory(void)
+{
+#ifdef __GLIBC__
+	malloc_trim(0);
+#endif
+}
+
 int profiler__poll(struct profiler *p)
 {
 	struct frame_path path;
 	struct drain_ctx d = { .p = p, .path = &path };
 	struct timespec t0, t1;
+	bool window_ended = false;
 	size_t before;
 	int err;
 
@@ -450,6 +464,7 @@ int profiler__poll(struct profiler *p)
 		p->window_end.tv_sec += p->opts.window_seconds;
 		if (window_due(p)) /* fell behind (suspended): restart the clock */
 			set_window_end(p);
+		window_ended = true;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	p->drains++;
@@ -457,6 +472,8 @@ int profiler__poll(struct profiler *p)
 			    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 	pthread_mutex_unlock(&p->lock);
 	free(d.refreshed);
+	if (window_ended)
+		give_back_memory();
 	return err;
 }
 

@@ -416,6 +416,7 @@ struct v8names {
 	pid_t pid;           /* for v8names__open's reader */
 	struct entry *entries;
 	size_t cap, count, hand;
+	size_t max;          /* cap grows (doubling) up to it */
 	int32_t *buckets;
 	size_t n_buckets;    /* power of 2 */
 	struct v8names_stats stats;
@@ -746,9 +747,43 @@ static void unlink_entry(struct v8names *r, size_t idx)
 	r->stats.evictions++;
 }
 
+/* Room for twice as many entries (at most max), buckets rehashed. A
+ * process that names few functions keeps a small cache. */
+static int grow_cache(struct v8names *r)
+{
+	size_t cap = r->cap * 2 < r->max ? r->cap * 2 : r->max, nb;
+	struct entry *e = realloc(r->entries, cap * sizeof(*e));
+	int32_t *b;
+
+	if (!e)
+		return -ENOMEM;
+	r->entries = e;
+	for (nb = 1; nb < cap; nb <<= 1)
+		;
+	b = malloc(nb * sizeof(*b));
+	if (!b)
+		return -ENOMEM;
+	memset(e + r->cap, 0, (cap - r->cap) * sizeof(*e));
+	memset(b, 0xff, nb * sizeof(*b));
+	free(r->buckets);
+	r->buckets = b;
+	r->n_buckets = nb;
+	for (size_t i = 0; i < r->cap; i++) {
+		size_t k = bucket_of(r, e[i].sfi, e[i].cookie);
+
+		e[i].next = b[k];
+		b[k] = (int32_t)i;
+	}
+	r->hand = r->cap;
+	r->cap = cap;
+	return 0;
+}
+
 /* A free slot, evicting by the clock when full. */
 static size_t take_slot(struct v8names *r)
 {
+	if (r->count == r->cap && r->cap < r->max)
+		grow_cache(r); /* else (out of memory) evict */
 	if (r->count < r->cap) {
 		while (r->entries[r->hand].used)
 			r->hand = (r->hand + 1) % r->cap;
@@ -788,8 +823,9 @@ struct v8names *v8names__new(const struct v8_layout *layout, v8names_read_fn rea
 	r->l = *layout;
 	r->read = read;
 	r->ctx = ctx;
-	r->cap = cache_entries;
-	for (r->n_buckets = 1; r->n_buckets < cache_entries; r->n_buckets <<= 1)
+	r->max = cache_entries;
+	r->cap = cache_entries < V8NAMES_CACHE_START ? cache_entries : V8NAMES_CACHE_START;
+	for (r->n_buckets = 1; r->n_buckets < r->cap; r->n_buckets <<= 1)
 		;
 	r->entries = calloc(r->cap, sizeof(*r->entries));
 	r->buckets = malloc(r->n_buckets * sizeof(*r->buckets));
@@ -866,6 +902,7 @@ int v8names__lookup(struct v8names *r, uint64_t sfi, uint32_t cookie,
 			err = -EFAULT;
 	}
 	idx = take_slot(r);
+	b = bucket_of(r, sfi, cookie); /* the cache may have grown */
 	e = &r->entries[idx];
 	*e = (struct entry){ .sfi = sfi, .cookie = cookie, .err = err, .used = true,
 			     .ref = true, .next = r->buckets[b] };

@@ -31,6 +31,7 @@
 #include <sys/types.h>
 
 #define V8NAMES_CACHE_DEFAULT 16384 /* (SFI, cookie) entries per process */
+#define V8NAMES_CACHE_START 256     /* ... held at first: it grows with use */
 #define V8NAMES_NAME_MAX 512        /* bytes of a function or script name */
 
 /* What the BPF frame walk needs to know about a process (sampler copies it

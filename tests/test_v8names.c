@@ -407,6 +407,37 @@ Test(v8names, cache_hits_and_bound)
 	v8names__free(r);
 }
 
+Test(v8names, cache_grows_with_use)
+{
+	/* Past V8NAMES_CACHE_START functions the cache grows instead of
+	 * evicting, up to its bound, and keeps every entry through the
+	 * rehash. */
+	enum { N = V8NAMES_CACHE_START * 2 + 7 };
+	struct v8names *r = reader(N);
+	static uint64_t s[N];
+	struct v8names_stats st;
+	struct v8_function fn;
+	unsigned int before;
+	char name[16];
+
+	for (int i = 0; i < N; i++) {
+		snprintf(name, sizeof(name), "g%d", i);
+		s[i] = sfi(one_byte(name), 0);
+		cr_assert_eq(v8names__lookup(r, s[i], cookie_of(s[i]), &fn), 0);
+	}
+	before = reads;
+	for (int i = 0; i < N; i++) {
+		cr_assert_eq(v8names__lookup(r, s[i], cookie_of(s[i]), &fn), 0);
+		snprintf(name, sizeof(name), "g%d", i);
+		cr_assert_str_eq(fn.name, name);
+	}
+	cr_assert_eq(reads, before, "all hits");
+	v8names__stats(r, &st);
+	cr_assert_eq(st.entries, N);
+	cr_assert_eq(st.evictions, 0);
+	v8names__free(r);
+}
+
 /* ---- the walk's ranges ---------------------------------------------------- */
 
 Test(v8names, walk_info_ranges)

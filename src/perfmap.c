@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -179,15 +180,6 @@ static int add_line(struct perfmap *m, const char *line, size_t len)
 	return 0;
 }
 
-static int by_start(const void *a, const void *b)
-{
-	const struct range *x = a, *y = b;
-
-	if (x->start != y->start)
-		return x->start < y->start ? -1 : 1;
-	return x->seq < y->seq ? -1 : x->seq > y->seq;
-}
-
 /* Max-heap of ranges by seq. */
 static void heap_push(struct range *h, size_t *n, struct range r)
 {
@@ -302,6 +294,38 @@ static int by_recency(const void *a, const void *b)
 	return x->seq > y->seq ? -1 : x->seq < y->seq;
 }
 
+/* The range that would be a[k] were a[0..n) sorted by_recency (Hoare's
+ * selection: linear on average, where sorting was most of the cost of a
+ * map that churns). Reorders a. */
+static struct range nth_by_recency(struct range *a, size_t n, size_t k)
+{
+	ptrdiff_t lo = 0, hi = (ptrdiff_t)n - 1;
+
+	while (lo < hi) {
+		struct range pivot = a[lo + (hi - lo) / 2], t;
+		ptrdiff_t i = lo, j = hi;
+
+		while (i <= j) {
+			while (by_recency(&a[i], &pivot) < 0)
+				i++;
+			while (by_recency(&a[j], &pivot) > 0)
+				j--;
+			if (i <= j) {
+				t = a[i];
+				a[i++] = a[j];
+				a[j--] = t;
+			}
+		}
+		if ((ptrdiff_t)k <= j)
+			hi = j;
+		else if ((ptrdiff_t)k >= i)
+			lo = i;
+		else
+			break;
+	}
+	return a[k];
+}
+
 /* Past PERFMAP_MAX_RANGES live entries (a process that compiles code
  * without end, as code built with `new Function` per request), keeps the
  * three quarters most recently sampled, or else written: stale entries of
@@ -314,8 +338,7 @@ static int evict(struct perfmap *m)
 	if (grow((void **)&m->all, &m->cap_all, m->n_ranges, sizeof(*m->all)))
 		return -ENOMEM;
 	memcpy(m->all, m->ranges, m->n_ranges * sizeof(*m->all));
-	qsort(m->all, m->n_ranges, sizeof(*m->all), by_recency);
-	cut = m->all[keep - 1];
+	cut = nth_by_recency(m->all, m->n_ranges, keep - 1);
 	for (size_t i = 0; i < m->n_ranges; i++)
 		if (by_recency(&m->ranges[i], &cut) <= 0)
 			m->ranges[kept++] = m->ranges[i];
@@ -388,6 +411,29 @@ static size_t overlay(const struct range *old, size_t n_old,
 	return nout;
 }
 
+/* Sorts a[0..n) by start, stably: equal starts keep their order, which is
+ * their seq's. A bottom-up merge sort through tmp (room for n); runs that
+ * are in order already, as V8 mostly writes its code, cost one compare
+ * (qsort's generic copying of ranges was most of a churning map's cost). */
+static void sort_by_start(struct range *a, size_t n, struct range *tmp)
+{
+	for (size_t w = 1; w < n; w *= 2) {
+		for (size_t lo = 0; lo + w < n; lo += 2 * w) {
+			size_t mid = lo + w, hi = lo + 2 * w < n ? lo + 2 * w : n;
+			size_t i = lo, j = mid, o = 0;
+
+			if (a[mid - 1].start <= a[mid].start)
+				continue;
+			while (i < mid && j < hi)
+				tmp[o++] = a[j].start < a[i].start ? a[j++] : a[i++];
+			while (i < mid)
+				tmp[o++] = a[i++];
+			/* What is left of the right run is in place already. */
+			memcpy(a + lo, tmp, o * sizeof(*a));
+		}
+	}
+}
+
 /* Merges the pending entries into the disjoint ranges, newest winning: only
  * the new lines are sorted; the ranges kept are cut where new code covers
  * them, in one linear pass. */
@@ -396,10 +442,10 @@ static int rebuild(struct perfmap *m)
 	size_t k = m->n_pending, n_fresh, room;
 	struct range *out;
 
-	qsort(m->pending, k, sizeof(*m->pending), by_start);
 	if (grow((void **)&m->all, &m->cap_all, 2 * k + 1, sizeof(*m->all)) ||
 	    grow((void **)&m->heap, &m->cap_heap, k, sizeof(*m->heap)))
 		return -ENOMEM;
+	sort_by_start(m->pending, k, m->heap);
 	n_fresh = sweep(m->pending, k, m->heap, m->all);
 	room = m->n_ranges + 2 * n_fresh + 1;
 	if (grow((void **)&m->spare, &m->cap_spare, room, sizeof(*out)))

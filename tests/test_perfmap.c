@@ -431,6 +431,8 @@ Test(perfmap, live_entries_are_capped_keeping_used_ones)
 	fclose(f);
 	refresh_ok();
 	expect(0x100000, "JS:*f0 /app.js:1:1"); /* the hot one: used now */
+	for (int i = 1; i < PERFMAP_MAX_RANGES; i += 997) /* and these, spread */
+		cr_assert_not_null(perfmap__lookup(m, 0x100000 + i * 0x10));
 	f = fopen(path, "a");
 	cr_assert_not_null(f);
 	for (int i = 0; i < PERFMAP_MAX_RANGES / 2; i++)
@@ -440,6 +442,14 @@ Test(perfmap, live_entries_are_capped_keeping_used_ones)
 	cr_assert_leq(stats().ranges, PERFMAP_MAX_RANGES);
 	cr_assert_gt(stats().evicted, 0);
 	expect(0x100000, "JS:*f0 /app.js:1:1");
+	for (int i = 1; i < PERFMAP_MAX_RANGES; i += 997) {
+		char want[64];
+
+		snprintf(want, sizeof(want), "JS:*f%d /app.js:1:1", i);
+		expect(0x100000 + i * 0x10, want);
+	}
+	/* Unused old entries went first: the oldest of them are gone. */
+	cr_assert_null(perfmap__lookup(m, 0x100000 + 2 * 0x10));
 	expect(0x10000000 + (PERFMAP_MAX_RANGES / 2 - 1) * 0x10, "JS:*g32767 /app.js:2:1");
 }
 

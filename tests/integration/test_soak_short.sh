@@ -1,5 +1,5 @@
 #!/bin/bash
-# The short soak: scripts/soak.sh for 6 minutes with the agent's defaults
+# The short soak: scripts/soak.sh for 8 minutes with the agent's defaults
 # (naming from V8's objects on), JIT churn plus Node processes started and
 # killed in a loop. The same checks as the 30-minute run: series and fds
 # bounded, and RSS growth fitted over the samples after the warm-up under
@@ -9,7 +9,7 @@
 source "$(dirname "$0")/lib.sh"
 require_root
 
-SOAK_WARMUP_SECONDS=240 "$ROOT/scripts/soak.sh" "${SOAK_MINUTES:-6}" 15 \
+SOAK_WARMUP_SECONDS=240 "$ROOT/scripts/soak.sh" "${SOAK_MINUTES:-8}" 10 \
 	> "$WORK/soak.log" 2>&1; rc=$?
 sed 's/^/# /' "$WORK/soak.log"
 check "soak: RSS flat after warm-up, series and fds bounded" [ "$rc" -eq 0 ]

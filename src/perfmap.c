@@ -39,9 +39,9 @@ struct perfmap {
 	size_t n_ranges, cap_ranges;
 	struct range *pending; /* new entries since the last rebuild */
 	size_t n_pending, cap_pending;
-	/* Rebuild scratch, kept between rebuilds: a process that keeps writing
-	 * its map would otherwise have us allocate and free its size in memory
-	 * every second. */
+	/* Rebuild scratch (and pending), kept across the batches of one
+	 * refresh, freed at its end: most processes write their map once, at
+	 * startup, and an idle process then holds only its ranges and names. */
 	struct range *all, *heap, *spare;
 	size_t cap_all, cap_heap, cap_spare;
 	uint32_t refreshes;
@@ -464,6 +464,18 @@ static int rebuild(struct perfmap *m)
 	return compact_names(m);
 }
 
+static void free_scratch(struct perfmap *m)
+{
+	if (m->n_pending)
+		return; /* not merged (out of memory): kept for the next refresh */
+	free(m->pending);
+	free(m->all);
+	free(m->heap);
+	free(m->spare);
+	m->pending = m->all = m->heap = m->spare = NULL;
+	m->cap_pending = m->cap_all = m->cap_heap = m->cap_spare = 0;
+}
+
 int perfmap__refresh(struct perfmap *m)
 {
 	char chunk[65536];
@@ -540,6 +552,7 @@ int perfmap__refresh(struct perfmap *m)
 out:
 	if (!err && m->n_pending)
 		err = rebuild(m);
+	free_scratch(m);
 	free(line);
 	close(fd);
 	return err;

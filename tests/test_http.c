@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -406,6 +407,20 @@ Test(http, basic_auth)
 		cr_assert_null(http__start_opts(&e, why, sizeof(why)));
 		cr_assert_eq(errno, EINVAL);
 		cr_assert(strstr(why, pw) && strstr(why, "empty"), "%s", why);
+	}
+	unlink(pw);
+	/* A FIFO in its place is refused at once, not waited on. */
+	cr_assert_eq(mkfifo(pw, 0600), 0);
+	{
+		char why[256];
+		struct http_opts e = { .host = "127.0.0.1", .port = free_port(),
+				       .routes = routes, .n_routes = 1,
+				       .basic_auth_user = "prom",
+				       .basic_auth_password_file = pw };
+
+		cr_assert_null(http__start_opts(&e, why, sizeof(why)));
+		cr_assert_eq(errno, EINVAL);
+		cr_assert(strstr(why, pw), "%s", why);
 	}
 	unlink(pw);
 }

@@ -151,7 +151,6 @@ static int add_line(struct perfmap *m, const char *line, size_t len)
 	const char *p = line;
 	uint64_t start, size;
 	size_t namelen;
-	struct range *r;
 
 	m->seq++;
 	if (parse_hex(&p, &start) || parse_hex(&p, &size) || size == 0 ||
@@ -170,11 +169,11 @@ static int add_line(struct perfmap *m, const char *line, size_t len)
 		return -ENOMEM;
 	memcpy(m->names + m->names_len, p, namelen);
 	m->names[m->names_len + namelen] = '\0';
-	r = &m->pending[m->n_pending++];
-	r->start = start;
-	r->end = start + size;
-	r->seq = m->seq;
-	r->name = (uint32_t)m->names_len;
+	/* Whole: a stray `used` would decide what eviction keeps. */
+	m->pending[m->n_pending++] = (struct range){
+		.start = start, .end = start + size, .seq = m->seq,
+		.name = (uint32_t)m->names_len, .used = 0,
+	};
 	m->names_len += namelen + 1;
 	m->stats.entries++;
 	return 0;

@@ -72,7 +72,17 @@ if unshare --pid --mount --fork true 2>/dev/null; then
 	check "its perf map is not in the host's /tmp" [ ! -e "/tmp/perf-$inner.map" -a ! -e /tmp/perf-1.map ]
 	check "agent starts on it" start_agent -p "$inner" --window 2
 	named() { scrape | grep -q "#mainLoop#hotFunction\",pid=\"$inner\""; }
-	check "its JS frames are named through /proc/PID/root/tmp/perf-1.map" wait_for "container names" 60 named
+	what="its JS frames are named through /proc/PID/root/tmp/perf-1.map"
+	if wait_for "container names" 60 named; then
+		ok "$what"
+	else
+		not_ok "$what"
+		echo "# its heaviest series, its target info and the agent's log:"
+		scrape | grep "pid=\"$inner\"" | grep '^promfiler_cpu_seconds_total' | sort -t' ' -k2 -gr | head -5 | sed 's/^/#   /'
+		scrape | grep "^promfiler_target_info.*pid=\"$inner\"" | sed 's/^/#   /'
+		sed 's/^/#   /' "$AGENT_LOG" | tail -20
+		ls -la "/proc/$inner/root/tmp/" 2>&1 | sed 's/^/#   /'
+	fi
 else
 	skip "unshare --pid --mount is not permitted here"
 fi

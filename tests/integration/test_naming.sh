@@ -58,10 +58,13 @@ has_location() { scrape | grep -q "#hotFunction $FIXTURES/hot.js:$line\",pid=\"$
 check "frames carry file:line" wait_for "location frames" 30 has_location
 kill "$AGENT_PID"; wait "$AGENT_PID" 2>/dev/null
 
-# A container: own PID namespace (node is PID 1 there), own mounts, private /tmp.
+# A container: own PID namespace (node is PID 1 there), own mounts, private
+# /tmp. The script is copied into that /tmp: a checkout under /tmp would be
+# hidden by it.
 if unshare --pid --mount --fork true 2>/dev/null; then
 	unshare --pid --mount --fork --propagation private bash -c \
-		"mount -t tmpfs tmpfs /tmp && exec $NODE ${NODE_FLAGS[*]} $FIXTURES/hot.js" \
+		"script=\$(cat '$FIXTURES/hot.js') && mount -t tmpfs tmpfs /tmp &&
+		 printf '%s\n' \"\$script\" > /tmp/hot.js && exec $NODE ${NODE_FLAGS[*]} /tmp/hot.js" \
 		>/dev/null 2>&1 & outer=$!; PIDS+=("$outer")
 	inner=""
 	for _ in $(seq 50); do inner=$(pgrep -P "$outer" node) && break; sleep 0.1; done

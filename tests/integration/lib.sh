@@ -13,6 +13,9 @@ NODE_FLAGS=(--perf-basic-prof --interpreted-frames-native-stack --no-turbo-inlin
 FAILURES=0
 PIDS=()
 WORK=$(mktemp -d /tmp/promfiler-it.XXXXXX)
+# Node writes V8 logs (isolate-*.log; --perf-basic-prof turns them on in
+# Node 20) to its working directory: the tests run in WORK, removed at exit.
+cd "$WORK" || exit 1
 
 cleanup() {
 	local p

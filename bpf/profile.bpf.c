@@ -4,6 +4,9 @@
  * (a PID set, the process's comm, or all), and aggregates them in the kernel
  * as counts keyed by (pid, user stack id, kernel stack id).
  *
+ * Stacks are stored by the program itself, under a seeded 64-bit hash of
+ * their frames (see struct profile_stack), not in a stack-trace map.
+ *
  * Maps are double-buffered so userspace can drain without losing or double
  * counting: samples go to buffer `active`; userspace flips `active`, waits
  * until no program still writes to the old buffer (`inflight`), then reads
@@ -32,8 +35,6 @@
 #include <bpf/bpf_tracing.h>
 #include "profile.h"
 
-#define EEXIST 17 /* errno values are not in vmlinux.h */
-
 char LICENSE[] SEC("license") = "GPL";
 
 const volatile bool filter_all = false;
@@ -41,6 +42,8 @@ const volatile bool kernel_stacks = false;
 const volatile bool follow_forks = false; /* children of PID-set members join it */
 const volatile __u32 n_comms = 0;
 const volatile char comms[PROFILE_MAX_COMMS][PROFILE_COMM_LEN] = {};
+const volatile __u64 stack_seed = 0; /* random, from userspace: stack hashes
+				      * cannot be aimed at one another */
 
 /* Written by userspace through the mmapped .bss. */
 __u32 active = 0;
@@ -65,10 +68,10 @@ struct {
 
 #define STACK_MAP(name)                                                 \
 	struct {                                                        \
-		__uint(type, BPF_MAP_TYPE_STACK_TRACE);                  \
+		__uint(type, BPF_MAP_TYPE_HASH);                         \
 		__uint(max_entries, 16384);                              \
-		__uint(key_size, sizeof(__u32));                         \
-		__uint(value_size, PROFILE_MAX_STACK_DEPTH * sizeof(__u64)); \
+		__type(key, __u64);                                      \
+		__type(value, struct profile_stack);                     \
 	} name SEC(".maps")
 
 #define COUNT_MAP(name)                                                 \
@@ -143,6 +146,14 @@ struct {
 	__type(key, __u32);
 	__type(value, struct v8_ip_cache);
 } v8_ip_cache SEC(".maps");
+
+/* The stack being read: too big for the BPF stack. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct profile_stack);
+} stack_scratch SEC(".maps");
 
 /* The list being built: too big for the BPF stack. */
 struct {
@@ -437,25 +448,66 @@ static __always_inline __u64 v8_frames(struct bpf_perf_event_data *ctx, __u32 pi
 	return key.id;
 }
 
+/* Reads the sample's user (BPF_F_USER_STACK) or kernel stack and stores it
+ * in stack_map under the hash of its frames. Returns 0 with *id set (0: no
+ * stack), or the PROFILE_STAT_* reason the sample is lost. */
+static __always_inline int store_stack(struct bpf_perf_event_data *ctx, void *stack_map,
+				       __u64 flags, __u64 *id)
+{
+	__u32 zero = 0, n;
+	struct profile_stack *st = bpf_map_lookup_elem(&stack_scratch, &zero), *old;
+	__u64 h = stack_seed;
+	long len;
+
+	*id = 0;
+	if (!st)
+		return 0;
+	len = bpf_get_stack(ctx, st->ips, sizeof(st->ips), flags);
+	if (len <= 0)
+		return 0;
+	n = (__u32)len / sizeof(__u64);
+	st->n = n;
+	for (__u32 i = 0; i < PROFILE_MAX_STACK_DEPTH; i++) {
+		if (i >= n)
+			break;
+		h = mix(h, st->ips[i]);
+	}
+	h = mix(h, n);
+	if (!h)
+		h = 1;
+	old = bpf_map_lookup_elem(stack_map, &h);
+	if (!old && bpf_map_update_elem(stack_map, &h, st, BPF_NOEXIST)) {
+		/* Another CPU stored it first, or the map is full. */
+		old = bpf_map_lookup_elem(stack_map, &h);
+		if (!old)
+			return PROFILE_STAT_MAP_FULL;
+	}
+	/* The same hash for another stack: 2^-64 by chance; checked where it
+	 * costs nothing. */
+	if (old && (old->n != n || old->ips[0] != st->ips[0]))
+		return PROFILE_STAT_STACK_COLLISION;
+	*id = h;
+	return 0;
+}
+
 static __always_inline int record(struct bpf_perf_event_data *ctx, __u32 pid,
 				  void *stack_map, void *count_map,
 				  void *frames_map)
 {
-	struct profile_key key = { .pid = pid, .kernel_stack_id = -1 };
+	struct profile_key key = { .pid = pid };
 	__u64 one = 1, *count;
+	int lost;
 
-	key.user_stack_id = bpf_get_stackid(ctx, stack_map, BPF_F_USER_STACK);
-	if (kernel_stacks)
-		key.kernel_stack_id = bpf_get_stackid(ctx, stack_map, 0);
-	if (key.user_stack_id == -EEXIST || key.kernel_stack_id == -EEXIST) {
-		stat_inc(PROFILE_STAT_STACK_COLLISION);
+	lost = store_stack(ctx, stack_map, BPF_F_USER_STACK, &key.user_stack_id);
+	if (!lost && kernel_stacks)
+		lost = store_stack(ctx, stack_map, 0, &key.kernel_stack_id);
+	if (!lost && !key.user_stack_id && !key.kernel_stack_id)
+		lost = PROFILE_STAT_STACK_ERROR;
+	if (lost) {
+		stat_inc(lost);
 		return 0;
 	}
-	if (key.user_stack_id < 0 && (!kernel_stacks || key.kernel_stack_id < 0)) {
-		stat_inc(PROFILE_STAT_STACK_ERROR);
-		return 0;
-	}
-	if (key.user_stack_id >= 0)
+	if (key.user_stack_id)
 		key.v8_frames_id = v8_frames(ctx, pid, frames_map);
 	count = bpf_map_lookup_elem(count_map, &key);
 	if (count) {

@@ -15,10 +15,22 @@
  * the one InterpreterEntryTrampoline). */
 struct profile_key {
 	__u32 pid;             /* tgid in the initial PID namespace */
-	__s32 user_stack_id;   /* id in the buffer's stack map, or -errno */
-	__s32 kernel_stack_id; /* -1 when kernel stacks are not collected */
 	__u32 pad;
+	__u64 user_stack_id;   /* key in the buffer's stack map; 0: none */
+	__u64 kernel_stack_id; /* 0 when kernel stacks are not collected */
 	__u64 v8_frames_id;    /* key of the sample's v8_frames list; 0: none */
+};
+
+/* A stack as the stack maps hold it, under a seeded 64-bit hash of its
+ * frames: the kernel's stack-trace maps keep one stack per bucket of a
+ * hash of the addresses, so two stacks meeting in a bucket lose one of
+ * them for as long as both run. Frames: the leaf first; user stacks as the
+ * kernel's callchain records them (the interrupted IP, then the return
+ * address of each frame). */
+struct profile_stack {
+	__u32 n;    /* frames used in ips */
+	__u32 pad;
+	__u64 ips[PROFILE_MAX_STACK_DEPTH];
 };
 
 /* V8 processes (the v8_procs map, pid -> profile_v8_proc, written by
@@ -72,9 +84,9 @@ struct profile_v8_frames {
 /* Per-CPU counters of what happened to matching samples. */
 enum profile_stat {
 	PROFILE_STAT_SAMPLES,          /* matched the filter */
-	PROFILE_STAT_STACK_COLLISION,  /* stack hash bucket held another stack */
-	PROFILE_STAT_STACK_ERROR,      /* bpf_get_stackid failed otherwise */
-	PROFILE_STAT_MAP_FULL,         /* count map had no room for a new key */
+	PROFILE_STAT_STACK_COLLISION,  /* stack hash already held another stack */
+	PROFILE_STAT_STACK_ERROR,      /* no stack could be read */
+	PROFILE_STAT_MAP_FULL,         /* count or stack map had no room */
 	PROFILE_STAT_V8_WALKS,         /* samples of V8 processes walked for JS frames */
 	PROFILE_STAT_V8_FRAMES_FULL,   /* JS frame lists lost: v8_frames map full */
 	PROFILE_STAT_V8_WALK_NS,       /* nanoseconds spent in those walks */

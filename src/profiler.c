@@ -563,7 +563,7 @@ static void render_self_metrics(struct profiler *p, struct buf *out)
 	};
 	const struct scalar_metric pipeline[] = {
 		{ "promfiler_stack_collisions_total", "counter", st.stack_collisions,
-		  "Stacks that hashed to a stack-map bucket holding another stack." },
+		  "Stacks whose 64-bit hash matched another stack's (their samples dropped)." },
 		{ "promfiler_unresolved_frames_total", "counter", p->unresolved_frames,
 		  "Sampled frames no symbol source named (shown by module or [unknown])." },
 		{ "promfiler_budget_folded_samples_total", "counter", p->budget_folded_samples,

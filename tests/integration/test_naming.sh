@@ -12,7 +12,7 @@ require_root
 "$NODE" "$FIXTURES/hot.js" >/dev/null 2>&1 & bare=$!; PIDS+=("$bare")
 # 3. Both flags, through NODE_OPTIONS.
 NODE_OPTIONS="--perf-basic-prof --interpreted-frames-native-stack" \
-	"$NODE" --no-turbo-inlining "$FIXTURES/hot.js" >/dev/null 2>&1 & full=$!; PIDS+=("$full")
+	"$NODE" $(no_inlining_flags "$NODE") "$FIXTURES/hot.js" >/dev/null 2>&1 & full=$!; PIDS+=("$full")
 
 check "agent starts on three Node processes" start_agent -p "$plain" -p "$bare" -p "$full" --window 2
 info() { grep "^promfiler_target_info{pid=\"$1\"" "$WORK/m"; }

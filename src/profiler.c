@@ -38,11 +38,9 @@ struct profiler {
 	struct timespec window_end;
 	uint64_t windows_completed;
 	uint64_t unresolved_frames;
-	uint64_t budget_folded_samples; /* folded into (other) by --max-series */
+	uint64_t budget_folded_samples; /* credited to (other) by --max-series */
 	uint64_t drains;
 	double drain_seconds;
-	uint32_t other_frame;          /* "(other)" */
-	uint32_t truncated_frame;      /* "(truncated)" */
 	uint64_t perf_map_bytes;
 	uint64_t dropped_exited;       /* samples of processes gone before the drain */
 	uint64_t dropped_no_memory;
@@ -100,7 +98,10 @@ struct profiler *profiler__new(const struct profiler_opts *opts)
 		.kernel_stacks = opts->kernel, .follow_forks = opts->follow_forks,
 	};
 	struct profiler *p = calloc(1, sizeof(*p));
-	uint32_t root;
+	struct budget_opts bo = {
+		.max_depth = opts->max_depth, .max_series = opts->max_series,
+		.trim_bootstrap = opts->trim_bootstrap,
+	};
 	int err = 0;
 
 	if (!p)
@@ -116,12 +117,16 @@ struct profiler *profiler__new(const struct profiler_opts *opts)
 	p->opts.separator = p->separator;
 	sym.separator = p->separator;
 	sym.elfsyms = p->elfsyms;
-	root = strtab__intern(p->frames, "(root)");
-	p->other_frame = strtab__intern(p->frames, "(other)");
-	p->truncated_frame = strtab__intern(p->frames, "(truncated)");
-	p->targets = targets__new(p->frames, root, &sym);
-	if (root == STRTAB_NONE || p->other_frame == STRTAB_NONE ||
-	    p->truncated_frame == STRTAB_NONE || !p->targets) {
+	bo.root_frame = strtab__intern(p->frames, "(root)");
+	bo.other_frame = strtab__intern(p->frames, "(other)");
+	bo.truncated_frame = strtab__intern(p->frames, "(truncated)");
+	if (bo.root_frame == STRTAB_NONE || bo.other_frame == STRTAB_NONE ||
+	    bo.truncated_frame == STRTAB_NONE) {
+		err = -ENOMEM;
+		goto fail;
+	}
+	p->targets = targets__new(p->frames, &bo, &sym);
+	if (!p->targets) {
 		err = -ENOMEM;
 		goto fail;
 	}
@@ -330,22 +335,6 @@ static bool name_frames(struct profiler *p, struct target *t, const uint64_t *us
 	return true;
 }
 
-/* The child of node for frame, within the target's series budget: past
- * --max-series nodes, new frames are folded into one "(other)" child. */
-static uint32_t budget_child(struct profiler *p, struct target *t, uint32_t node,
-			     uint32_t frame, bool *folded)
-{
-	uint32_t child = tree__find(t->tree, node, frame);
-
-	if (child != TREE_NONE)
-		return child;
-	if (p->opts.max_series && tree__size(t->tree) >= p->opts.max_series) {
-		*folded = true;
-		return tree__child(t->tree, node, p->other_frame);
-	}
-	return tree__child(t->tree, node, frame);
-}
-
 static void on_sample(void *ctx, pid_t pid, const uint64_t *user, size_t n_user,
 		      const uint64_t *kernel, size_t n_kernel,
 		      const struct sampler_v8_ref *v8, uint64_t count)
@@ -354,9 +343,6 @@ static void on_sample(void *ctx, pid_t pid, const uint64_t *user, size_t n_user,
 	struct profiler *p = d->p;
 	struct target *t = targets__get(p->targets, pid);
 	struct frame_path *path = d->path;
-	uint32_t node = TREE_ROOT;
-	bool folded = false;
-	size_t from, to;
 
 	p->samples_drained += count;
 	if (!t) {
@@ -372,23 +358,9 @@ static void on_sample(void *ctx, pid_t pid, const uint64_t *user, size_t n_user,
 		p->dropped_no_memory += count;
 		return;
 	}
-	from = p->opts.trim_bootstrap ? path->first_js : 0;
-	to = path->n;
-	if (p->opts.max_depth && to - from > p->opts.max_depth) {
-		/* Keep the outer frames; say that the rest was cut. */
-		to = from + p->opts.max_depth - 1;
-		path->frames[to++] = p->truncated_frame;
-	}
-	for (size_t i = from; i < to && !folded; i++) {
-		node = budget_child(p, t, node, path->frames[i], &folded);
-		if (node == TREE_NONE) {
-			p->dropped_no_memory += count;
-			return;
-		}
-	}
-	if (folded)
-		p->budget_folded_samples += count;
-	tree__add(t->tree, node, count);
+	if (budget__add(t->budget, path->frames, path->n, path->first_js, count,
+			&p->budget_folded_samples))
+		p->dropped_no_memory += count;
 }
 
 static void on_event(void *ctx, pid_t pid, enum sampler_event ev)
@@ -636,13 +608,12 @@ static const char *label_value(const struct target *t, enum profiler_label l)
 }
 
 /* Series of targets with equal label values are one set of series: their
- * trees are merged (dropping pid from --labels merges processes; a reused
- * PID overlaps its exited predecessor for a window). */
+ * budgets' series are merged (dropping pid from --labels merges processes; a
+ * reused PID overlaps its exited predecessor for a window). */
 struct series_group {
 	struct prom_label labels[PROFILER_LABEL_COUNT];
 	size_t n_labels;
-	const struct tree *tree;
-	struct tree *merged; /* owned, when several trees */
+	struct tree *tree; /* owned: budget__series of its targets, merged */
 };
 
 static bool same_labels(const struct series_group *g, const struct prom_label *l,
@@ -661,8 +632,12 @@ static int group_targets(struct profiler *p, struct series_group *groups, size_t
 		const struct target *t = targets__at(p->targets, i);
 		struct prom_label l[PROFILER_LABEL_COUNT];
 		struct series_group *g = NULL;
+		struct tree *series = budget__series(t->budget);
 		size_t nl = 0;
+		int err;
 
+		if (!series)
+			return -ENOMEM;
 		for (int k = 0; k < PROFILER_LABEL_COUNT; k++)
 			if (p->opts.labels & (1u << k))
 				l[nl++] = (struct prom_label){ profiler_label_names[k],
@@ -674,18 +649,13 @@ static int group_targets(struct profiler *p, struct series_group *groups, size_t
 			g = &groups[(*n)++];
 			memcpy(g->labels, l, sizeof(l));
 			g->n_labels = nl;
-			g->tree = t->tree;
-			g->merged = NULL;
+			g->tree = series;
 			continue;
 		}
-		if (!g->merged) {
-			g->merged = tree__new(tree__node(g->tree, TREE_ROOT)->frame);
-			if (!g->merged || tree__merge(g->merged, g->tree))
-				return -ENOMEM;
-			g->tree = g->merged;
-		}
-		if (tree__merge(g->merged, t->tree))
-			return -ENOMEM;
+		err = tree__merge(g->tree, series);
+		tree__free(series);
+		if (err)
+			return err;
 	}
 	return 0;
 }
@@ -719,7 +689,7 @@ int profiler__render_metrics(struct profiler *p, struct buf *out)
 		err = buf__error(out);
 	pthread_mutex_unlock(&p->lock);
 	for (size_t i = 0; groups && i < n_alloc; i++)
-		tree__free(groups[i].merged);
+		tree__free(groups[i].tree);
 	free(groups);
 	free(profiles);
 	return err;

@@ -12,11 +12,11 @@ struct target_table {
 	struct target **items;
 	size_t count, cap;
 	struct strtab *frames;
-	uint32_t root_frame;
+	struct budget_opts budget;
 	struct symbolize_opts opts;
 };
 
-struct target_table *targets__new(struct strtab *frames, uint32_t root_frame,
+struct target_table *targets__new(struct strtab *frames, const struct budget_opts *budget,
 				  const struct symbolize_opts *opts)
 {
 	struct target_table *tt = calloc(1, sizeof(*tt));
@@ -24,7 +24,7 @@ struct target_table *targets__new(struct strtab *frames, uint32_t root_frame,
 	if (!tt)
 		return NULL;
 	tt->frames = frames;
-	tt->root_frame = root_frame;
+	tt->budget = *budget;
 	tt->opts = *opts;
 	return tt;
 }
@@ -34,7 +34,7 @@ static void target_free(struct target *t)
 	if (!t)
 		return;
 	symbolizer__free(t->symbolizer);
-	tree__free(t->tree);
+	budget__free(t->budget);
 	free(t);
 }
 
@@ -77,12 +77,13 @@ static struct target *target_new(struct target_table *tt, pid_t pid)
 	snprintf(perf_map, sizeof(perf_map), "/proc/%d/root/tmp/perf-%d.map",
 		 (int)pid, (int)ns_pid);
 	t->symbolizer = symbolizer__new(pid, perf_map, tt->frames, &tt->opts);
-	t->tree = tree__new(tt->root_frame);
-	if (!t->symbolizer || !t->tree) {
+	t->budget = budget__new(&tt->budget);
+	if (!t->symbolizer || !t->budget) {
 		target_free(t);
 		errno = ENOMEM;
 		return NULL;
 	}
+	t->tree = budget__tree(t->budget);
 	return t;
 }
 
@@ -153,7 +154,7 @@ void targets__end_window(struct target_table *tt)
 			target_free(t);
 			continue;
 		}
-		tree__end_window(t->tree);
+		budget__end_window(t->budget); /* on -ENOMEM the old choice stands */
 		tt->items[kept++] = t;
 	}
 	tt->count = kept;

@@ -1,6 +1,7 @@
 /* target: the processes being profiled and their lifecycle. A target is a
  * (pid, start time) pair, so a reused PID is a new target with a fresh tree.
- * Each owns its symbolizer and its signature tree. When its process exits,
+ * Each owns its symbolizer and its call paths under the cardinality budget
+ * (budget.h), which hold its signature tree. When its process exits,
  * the target stays for one more completed window (so its last samples are
  * served), then is freed. */
 #ifndef PROMFILER_TARGET_H
@@ -11,6 +12,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "budget.h"
 #include "cgroup.h"
 #include "procfs.h"
 #include "strtab.h"
@@ -26,15 +28,17 @@ struct target {
 	struct cgroup_labels labels;   /* container, pod, namespace (best effort) */
 	bool diagnosed;                /* its naming problems were logged */
 	struct symbolizer *symbolizer;
-	struct tree *tree;
+	struct budget *budget;
+	const struct tree *tree;       /* budget__tree(budget) */
 	bool exited;
 	unsigned int windows_since_exit;
 };
 
 struct target_table;
 
-/* Targets whose trees are rooted at root_frame. NULL + errno. */
-struct target_table *targets__new(struct strtab *frames, uint32_t root_frame,
+/* Targets whose call paths follow budget (trees rooted at its root_frame).
+ * NULL + errno. */
+struct target_table *targets__new(struct strtab *frames, const struct budget_opts *budget,
 				  const struct symbolize_opts *opts);
 void targets__free(struct target_table *tt);
 /* The live target of pid, created (comm, start time, perf map path read from
@@ -46,7 +50,7 @@ struct target *targets__get(struct target_table *tt, pid_t pid);
 size_t targets__check_exits(struct target_table *tt);
 /* The live target of pid, or NULL. */
 struct target *targets__find(const struct target_table *tt, pid_t pid);
-/* Ends the window of every tree and frees targets that exited before the
+/* Ends the window of every budget (see budget__end_window) and frees targets that exited before the
  * previous window ended. */
 void targets__end_window(struct target_table *tt);
 size_t targets__count(const struct target_table *tt);

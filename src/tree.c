@@ -126,6 +126,54 @@ void tree__add(struct tree *t, uint32_t node, uint64_t count)
 	t->nodes[node].self_total += count;
 }
 
+void tree__add_counts(struct tree *t, uint32_t node, uint64_t filling,
+		      uint64_t window, uint64_t total)
+{
+	if (node >= t->count)
+		return;
+	t->nodes[node].self_filling += filling;
+	t->nodes[node].self_window += window;
+	t->nodes[node].self_total += total;
+}
+
+int tree__prune(struct tree *t, const bool *drop, uint32_t *map)
+{
+	uint32_t *slots = calloc(t->nslots, sizeof(*slots));
+	size_t kept = 1;
+
+	if (!slots)
+		return -ENOMEM;
+	map[TREE_ROOT] = TREE_ROOT;
+	t->nodes[TREE_ROOT].first_child = TREE_NONE;
+	for (uint32_t id = 1; id < t->count; id++) {
+		struct tree_node n = t->nodes[id];
+		uint32_t parent = map[n.parent];
+		uint32_t to = (uint32_t)kept;
+		size_t i;
+
+		if (drop[id] || parent == TREE_NONE) {
+			map[id] = TREE_NONE;
+			continue;
+		}
+		/* Sibling links are rebuilt: the new id is never above the old. */
+		n.parent = parent;
+		n.first_child = TREE_NONE;
+		n.next_sibling = t->nodes[parent].first_child;
+		t->nodes[parent].first_child = to;
+		t->nodes[to] = n;
+		map[id] = to;
+		for (i = slot_of(parent, n.frame, t->nslots); slots[i];
+		     i = (i + 1) & (t->nslots - 1))
+			;
+		slots[i] = to + 1;
+		kept++;
+	}
+	t->count = kept;
+	free(t->slots);
+	t->slots = slots;
+	return 0;
+}
+
 int tree__merge(struct tree *dst, const struct tree *src)
 {
 	uint32_t *to = malloc(src->count * sizeof(*to));

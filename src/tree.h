@@ -6,6 +6,7 @@
 #ifndef PROMFILER_TREE_H
 #define PROMFILER_TREE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -34,6 +35,16 @@ uint32_t tree__child(struct tree *t, uint32_t parent, uint32_t frame);
 uint32_t tree__find(const struct tree *t, uint32_t parent, uint32_t frame);
 /* Adds count self samples to node (filling window and total). */
 void tree__add(struct tree *t, uint32_t node, uint64_t count);
+/* Adds to each of node's three self counts: for counts that moved from
+ * elsewhere (a pruned subtree, a budget's series), not new samples. */
+void tree__add_counts(struct tree *t, uint32_t node, uint64_t filling,
+		      uint64_t window, uint64_t total);
+/* Removes every node whose drop[id] is true, with its descendants (the
+ * root stays). The others keep their order, so parents still come before
+ * their children; map[old id] receives the new id, or TREE_NONE for a
+ * removed node (map has tree__size() entries). 0 or -ENOMEM (the tree is
+ * then unchanged). */
+int tree__prune(struct tree *t, const bool *drop, uint32_t *map);
 /* Adds every node of src, with its counts, to dst (whose frames must come
  * from the same strtab). 0 or -ENOMEM (dst then holds part of src). */
 int tree__merge(struct tree *dst, const struct tree *src);

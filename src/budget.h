@@ -1,0 +1,87 @@
+/* budget: one process's call paths under the cardinality budget. It turns a
+ * sample's frames into a path of the process's tree (--trim-bootstrap,
+ * --max-depth) and decides which nodes are Prometheus series of their own
+ * (--max-series). Pure: no clock, no I/O, no names (frames are strtab ids).
+ *
+ * The tree keeps every node's counts, for the flame graph, folded and pprof
+ * outputs. Once a window each node's weight decays and gains the window's
+ * inclusive samples: w = w * 2^(-1/BUDGET_HALF_LIFE_WINDOWS) + samples. The
+ * series are then the heaviest nodes by that weight, closed under ancestors
+ * (a node's weight is never above its parent's), chosen so that they and
+ * their "(other)" children number at most max_series. A node that is not a
+ * series of its own is folded: its samples go to the "(other)" child of its
+ * nearest kept ancestor. Between two windows a new node is kept while the
+ * budget has room, and folded once it is full.
+ *
+ * The counter stays true for PromQL: each sample is credited, when it is
+ * added, to the one series its node has then, and a series' counter is the
+ * sum of what it was credited, so it never goes down. A node that leaves the
+ * kept set stops being emitted, its counter frozen, and resumes from there if
+ * it comes back; what it gets meanwhile goes to an (other) counter. So
+ * sum(increase()) over any range is the samples of that range.
+ *
+ * Memory: past 4 x max_series nodes (at least 1,024), the end of a window
+ * prunes the lightest folded subtrees down to 2 x max_series nodes; their
+ * counts move to an "(other)" node of the tree under their nearest surviving
+ * ancestor. Past 8 x max_series nodes (at least 4,096), a new path goes into
+ * the (other) node under its deepest known frame until the next prune.
+ * A pruned node that had been a series loses its frozen counter: if its path
+ * comes back and is kept again, its counter starts from 0, which Prometheus
+ * reads as a counter reset (increase() stays right). */
+#ifndef PROMFILER_BUDGET_H
+#define PROMFILER_BUDGET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tree.h"
+
+#define BUDGET_HALF_LIFE_WINDOWS 3
+
+struct budget_opts {
+	unsigned int max_depth;   /* frames per path, "(truncated)" marks a cut; 0: no limit */
+	unsigned int max_series;  /* series per process; 0: no limit */
+	bool trim_bootstrap;      /* drop the frames outward of the first JS frame */
+	uint32_t root_frame;      /* "(root)" */
+	uint32_t other_frame;     /* "(other)" */
+	uint32_t truncated_frame; /* "(truncated)" */
+};
+
+struct budget_stats {
+	size_t nodes;            /* in the tree */
+	size_t series;           /* signatures the budget holds now (its own count) */
+	uint64_t folded_samples; /* credited to a series other than their node's */
+	uint64_t pruned_nodes;   /* removed from the tree to bound its memory */
+};
+
+struct budget;
+
+/* An empty tree under the budget. NULL + errno. */
+struct budget *budget__new(const struct budget_opts *opts);
+void budget__free(struct budget *b);
+
+/* Adds count samples of one stack: frames[0..n) outermost first, first_js
+ * the index of the outermost JS frame (n or more: none; then nothing is
+ * trimmed). *folded (if not NULL) gets the samples credited to a series
+ * other than their node's. 0 or -ENOMEM (the samples are then not added). */
+int budget__add(struct budget *b, const uint32_t *frames, size_t n, size_t first_js,
+		uint64_t count, uint64_t *folded);
+
+/* Ends the window: the tree's window counts turn over, weights decay, the
+ * series are chosen again and cold nodes pruned. 0 or -ENOMEM (then the
+ * previous choice stands, still within the budget). */
+int budget__end_window(struct budget *b);
+
+/* Every node and its counts (the caller must not change it). */
+const struct tree *budget__tree(const struct budget *b);
+
+/* The series as a tree of their own, for render_prom: the kept nodes and
+ * their "(other)" children, each with self_window the samples of the last
+ * window (its own, or those it holds for its folded nodes) and self_total
+ * its counter in samples. NULL + errno. The caller frees it. */
+struct tree *budget__series(const struct budget *b);
+
+void budget__stats(const struct budget *b, struct budget_stats *st);
+
+#endif

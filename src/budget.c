@@ -14,10 +14,21 @@ struct bnode {
 	double weight;      /* decayed inclusive samples (see budget.h) */
 	uint64_t acc_self;  /* its own series' counter, samples */
 	uint64_t acc_other; /* its (other) child's counter, samples */
+	uint64_t pending;   /* its self samples not credited yet */
 	uint32_t series;    /* the node whose series gets its samples */
 	bool to_other;      /* ... that node's (other) child, not itself */
 	bool kept;          /* a series of its own */
 	bool slot;          /* kept, and its (other) child counts in the budget */
+	bool shown_self;    /* its counter was served the whole last window */
+	bool shown_other;   /* its (other) counter was */
+	uint64_t hash;      /* of its path, to find its counters if pruned */
+};
+
+/* The counters of a pruned node that had been a series, kept so that its
+ * series resumes where it was if its path comes back. */
+struct frozen {
+	uint64_t hash;      /* 0: taken back */
+	uint64_t acc_self, acc_other;
 };
 
 struct budget {
@@ -28,6 +39,10 @@ struct budget {
 	size_t used;             /* kept nodes + slots */
 	uint64_t folded_samples;
 	uint64_t pruned_nodes;
+	struct frozen *frozen;   /* oldest first, at most frozen_max() */
+	size_t n_frozen;
+	uint32_t *frozen_index;  /* open addressing: frozen id + 1, 0 = empty */
+	size_t n_index;          /* power of two, or 0 */
 };
 
 #define PRUNE_AT_MIN 1024u
@@ -55,6 +70,23 @@ static size_t hard_cap(const struct budget *b)
 	return n > HARD_CAP_MIN ? n : HARD_CAP_MIN;
 }
 
+/* Pruned series remembered: past that, the oldest are forgotten (a path
+ * that comes back after that restarts its counter: a counter reset). */
+static size_t frozen_max(const struct budget *b)
+{
+	return prune_at(b);
+}
+
+static uint64_t path_hash(uint64_t parent, uint32_t frame)
+{
+	uint64_t x = parent + frame + 0x9e3779b97f4a7c15ULL;
+
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+	x ^= x >> 31;
+	return x ? x : 1;
+}
+
 /* The root keeps a slot whenever the budget allows two series, so that a
  * folded node always has an (other) to go to. */
 static bool root_slot(const struct budget *b)
@@ -78,7 +110,7 @@ struct budget *budget__new(const struct budget_opts *opts)
 		return NULL;
 	}
 	b->nodes[TREE_ROOT] = (struct bnode){
-		.series = TREE_ROOT, .kept = true, .slot = root_slot(b),
+		.series = TREE_ROOT, .kept = true, .slot = root_slot(b), .hash = 1,
 	};
 	b->used = 1 + root_slot(b);
 	return b;
@@ -90,6 +122,8 @@ void budget__free(struct budget *b)
 		return;
 	tree__free(b->tree);
 	free(b->nodes);
+	free(b->frozen);
+	free(b->frozen_index);
 	free(b);
 }
 
@@ -150,34 +184,80 @@ static void route_folded(struct budget *b, uint32_t id, uint32_t parent)
 	n->to_other = false;
 }
 
+/* A new node takes back the counters its path had when it was pruned. */
+static void thaw(struct budget *b, struct bnode *n)
+{
+	if (!b->n_index)
+		return;
+	for (size_t i = n->hash & (b->n_index - 1); b->frozen_index[i];
+	     i = (i + 1) & (b->n_index - 1)) {
+		struct frozen *f = &b->frozen[b->frozen_index[i] - 1];
+
+		if (f->hash != n->hash)
+			continue;
+		n->acc_self = f->acc_self;
+		n->acc_other = f->acc_other;
+		f->hash = 0;
+		return;
+	}
+}
+
+/* Remembers the counters of the pruned nodes that were series (hashes in
+ * add[0..n_add)), forgets the oldest past frozen_max(), and indexes them. */
+static int freeze(struct budget *b, const struct frozen *add, size_t n_add)
+{
+	size_t keep = b->n_frozen, total, drop, n_index = 16;
+	struct frozen *all;
+	uint32_t *index;
+
+	total = keep + n_add;
+	drop = total > frozen_max(b) ? total - frozen_max(b) : 0;
+	all = malloc((total - drop + 1) * sizeof(*all));
+	if (!all)
+		return -ENOMEM;
+	total = 0;
+	for (size_t i = 0; i < keep + n_add; i++) {
+		const struct frozen *f = i < keep ? &b->frozen[i] : &add[i - keep];
+
+		if (i >= drop && f->hash)
+			all[total++] = *f;
+	}
+	while (n_index < total * 2)
+		n_index *= 2;
+	index = calloc(n_index, sizeof(*index));
+	if (!index) {
+		free(all);
+		return -ENOMEM;
+	}
+	for (size_t k = 0; k < total; k++) {
+		size_t i = all[k].hash & (n_index - 1);
+
+		while (index[i])
+			i = (i + 1) & (n_index - 1);
+		index[i] = (uint32_t)k + 1;
+	}
+	free(b->frozen);
+	free(b->frozen_index);
+	b->frozen = all;
+	b->n_frozen = total;
+	b->frozen_index = index;
+	b->n_index = n_index;
+	return 0;
+}
+
 /* A new node below parent: kept while there is room, else folded. */
 static void place_new(struct budget *b, uint32_t id, uint32_t parent, uint32_t frame)
 {
 	struct bnode *n = &b->nodes[id];
 
-	*n = (struct bnode){ .series = id };
+	*n = (struct bnode){ .series = id, .hash = path_hash(b->nodes[parent].hash, frame) };
+	thaw(b, n);
 	if (b->nodes[parent].kept && frame != b->opts.other_frame && has_room(b)) {
 		n->kept = true;
 		b->used++;
 		return;
 	}
 	route_folded(b, id, parent);
-}
-
-static void credit(struct budget *b, uint32_t id, uint64_t count, uint64_t *folded)
-{
-	const struct bnode *n = &b->nodes[id];
-	struct bnode *s = &b->nodes[n->series];
-
-	if (n->to_other)
-		s->acc_other += count;
-	else
-		s->acc_self += count;
-	if (n->to_other || n->series != id) {
-		b->folded_samples += count;
-		if (folded)
-			*folded += count;
-	}
 }
 
 /* The child of node for frame, made (and placed) if missing. Past the hard
@@ -205,7 +285,7 @@ static uint32_t child_of(struct budget *b, uint32_t node, uint32_t frame, bool *
 }
 
 int budget__add(struct budget *b, const uint32_t *frames, size_t n, size_t first_js,
-		uint64_t count, uint64_t *folded)
+		uint64_t count)
 {
 	size_t from = b->opts.trim_bootstrap && first_js < n ? first_js : 0;
 	size_t to = n;
@@ -225,31 +305,43 @@ int budget__add(struct budget *b, const uint32_t *frames, size_t n, size_t first
 			return -ENOMEM;
 	}
 	tree__add(b->tree, node, count);
-	credit(b, node, count, folded);
+	b->nodes[node].pending += count;
 	return 0;
 }
 
-/* Candidates in choosing order: heavier first, then by id, so a parent
- * (never lighter than its child, and of a smaller id) comes first. */
+/* Candidates in choosing order: those with samples to credit first (sampled
+ * in the last window, or waiting for their series to be served), then
+ * heavier first, then by id, so that a parent (counted as having samples
+ * whenever its child has, never lighter, and of a smaller id) always comes
+ * before its child. */
+struct choose_ctx {
+	const struct bnode *nodes;
+	const bool *recent;
+};
+
 static int by_weight(const void *x, const void *y, void *arg)
 {
-	const struct bnode *nodes = arg;
+	const struct choose_ctx *c = arg;
 	uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
 
-	if (nodes[a].weight != nodes[b].weight)
-		return nodes[a].weight > nodes[b].weight ? -1 : 1;
+	if (c->recent[a] != c->recent[b])
+		return c->recent[a] ? -1 : 1;
+	if (c->nodes[a].weight != c->nodes[b].weight)
+		return c->nodes[a].weight > c->nodes[b].weight ? -1 : 1;
 	return a < b ? -1 : a > b;
 }
 
-/* Chooses the kept set greedily, heaviest first: a node costs its own series,
- * plus its (other) if it has children, minus its parent's (other) when it is
- * the parent's last folded child. */
-static int choose(struct budget *b)
+/* Chooses the kept set greedily in that order: a node costs its own series,
+ * plus its (other) if it has children with samples to credit, minus its
+ * parent's (other) when it is the last such child of the parent still
+ * folded. A folded node without samples to credit needs no (other). */
+static int choose(struct budget *b, const bool *recent)
 {
 	size_t size = tree__size(b->tree), n_cand = 0;
 	uint32_t *cand = malloc(size * sizeof(*cand));
 	uint32_t *children = calloc(size, sizeof(*children));
 	uint32_t *folded_children = calloc(size, sizeof(*folded_children));
+	struct choose_ctx ctx = { b->nodes, recent };
 	size_t used = 1 + root_slot(b);
 
 	if (!cand || !children || !folded_children) {
@@ -258,14 +350,15 @@ static int choose(struct budget *b)
 		free(folded_children);
 		return -ENOMEM;
 	}
+	/* Only children with samples to credit need an (other) when folded. */
 	for (uint32_t id = 1; id < size; id++) {
 		const struct tree_node *tn = tree__node(b->tree, id);
 
-		children[tn->parent]++;
+		children[tn->parent] += recent[id];
 		if (tn->frame != b->opts.other_frame)
 			cand[n_cand++] = id;
 	}
-	qsort_r(cand, n_cand, sizeof(*cand), by_weight, b->nodes);
+	qsort_r(cand, n_cand, sizeof(*cand), by_weight, &ctx);
 	for (uint32_t id = 0; id < size; id++)
 		b->nodes[id].kept = b->nodes[id].slot = false;
 	b->nodes[TREE_ROOT].kept = true;
@@ -277,13 +370,14 @@ static int choose(struct budget *b)
 
 		if (!b->nodes[parent].kept)
 			continue;
-		if (folded_children[parent] == 1 && (parent != TREE_ROOT || !root_slot(b)))
+		if (recent[id] && folded_children[parent] == 1 &&
+		    (parent != TREE_ROOT || !root_slot(b)))
 			cost--; /* the parent's (other) is no longer needed */
 		if (used + cost > b->opts.max_series)
 			continue;
 		used += cost;
 		b->nodes[id].kept = true;
-		folded_children[parent]--;
+		folded_children[parent] -= recent[id];
 		folded_children[id] = children[id];
 	}
 	for (uint32_t id = 0; id < size; id++)
@@ -296,7 +390,8 @@ static int choose(struct budget *b)
 	return 0;
 }
 
-/* Each node's series, from the kept set and slots (parents first). */
+/* Each node's series, from the kept set and slots (parents first). Without
+ * a budget every node is kept. */
 static void route_all(struct budget *b)
 {
 	size_t size = tree__size(b->tree);
@@ -304,21 +399,30 @@ static void route_all(struct budget *b)
 	for (uint32_t id = 0; id < size; id++) {
 		struct bnode *n = &b->nodes[id];
 		const struct bnode *p;
+		uint32_t parent = tree__node(b->tree, id)->parent;
 
+		if (!b->opts.max_series)
+			n->kept = true;
 		if (n->kept || id == TREE_ROOT) {
 			n->series = id;
 			n->to_other = false;
 			continue;
 		}
-		p = &b->nodes[tree__node(b->tree, id)->parent];
-		if (p->kept) {
-			n->series = tree__node(b->tree, id)->parent;
-			n->to_other = p->slot;
-		} else {
+		p = &b->nodes[parent];
+		if (!p->kept) {
 			n->series = p->series;
 			n->to_other = p->to_other;
+			continue;
 		}
+		/* The nearest kept ancestor with an (other); the root has one,
+		 * or, with a budget of one series, the root itself. */
+		n->series = parent;
+		while (!b->nodes[n->series].slot && n->series != TREE_ROOT)
+			n->series = tree__node(b->tree, n->series)->parent;
+		n->to_other = b->nodes[n->series].slot;
 	}
+	if (!b->opts.max_series)
+		b->used = size;
 }
 
 static int by_value(const void *x, const void *y)
@@ -329,8 +433,8 @@ static int by_value(const void *x, const void *y)
 }
 
 /* Removes the lightest folded subtrees until about prune_to() nodes are left;
- * their counts go to an (other) node under their nearest surviving ancestor.
- * Counters were credited when the samples came: nothing is credited here. */
+ * their counts (and samples not credited yet) go to an (other) node under
+ * their nearest surviving ancestor. */
 static int prune(struct budget *b)
 {
 	size_t size = tree__size(b->tree), n_cold = 0, n_drop = size - prune_to(b);
@@ -338,12 +442,14 @@ static int prune(struct budget *b)
 	bool *drop = calloc(size, sizeof(*drop));
 	uint32_t *top = malloc(size * sizeof(*top)), *map = malloc(size * sizeof(*map));
 	struct tree_node *moved = calloc(size, sizeof(*moved));
-	double *moved_weight = calloc(size, sizeof(*moved_weight));
+	struct bnode *moved_b = calloc(size, sizeof(*moved_b));
+	struct frozen *add = malloc(size * sizeof(*add));
 	uint64_t dropped = 0;
+	size_t n_add = 0;
 	double limit;
 	int err = -ENOMEM;
 
-	if (!cold || !drop || !top || !map || !moved || !moved_weight)
+	if (!cold || !drop || !top || !map || !moved || !moved_b || !add)
 		goto out;
 	for (uint32_t id = 1; id < size; id++)
 		if (!b->nodes[id].kept)
@@ -360,19 +466,28 @@ static int prune(struct budget *b)
 	for (uint32_t id = 1; id < size; id++) {
 		const struct tree_node *tn = tree__node(b->tree, id);
 		uint32_t parent = tn->parent;
+		struct bnode *to;
 
 		drop[id] = drop[parent] || (!b->nodes[id].kept && b->nodes[id].weight <= limit);
 		if (!drop[id])
 			continue;
 		top[id] = drop[parent] ? top[parent] : parent;
+		to = &moved_b[top[id]];
 		if (!drop[parent])
-			moved_weight[parent] += b->nodes[id].weight;
+			to->weight += b->nodes[id].weight;
+		to->pending += b->nodes[id].pending;
+		to->kept = true; /* here: "has something to move" */
 		moved[top[id]].self_filling += tn->self_filling;
 		moved[top[id]].self_window += tn->self_window;
 		moved[top[id]].self_total += tn->self_total;
+		if (b->nodes[id].acc_self || b->nodes[id].acc_other)
+			add[n_add++] = (struct frozen){ b->nodes[id].hash, b->nodes[id].acc_self,
+							b->nodes[id].acc_other };
 		dropped++;
 	}
-	err = tree__prune(b->tree, drop, map);
+	err = freeze(b, add, n_add);
+	if (!err)
+		err = tree__prune(b->tree, drop, map);
 	if (err)
 		goto out;
 	for (uint32_t id = 0; id < size; id++) /* map[id] <= id: in place */
@@ -382,8 +497,7 @@ static int prune(struct budget *b)
 		size_t before = tree__size(b->tree);
 		uint32_t o;
 
-		if (drop[id] || (!moved[id].self_total && !moved[id].self_filling &&
-				 !moved[id].self_window && !moved_weight[id]))
+		if (drop[id] || !moved_b[id].kept)
 			continue;
 		o = tree__child(b->tree, map[id], b->opts.other_frame);
 		if (o == TREE_NONE) {
@@ -391,8 +505,12 @@ static int prune(struct budget *b)
 			break;
 		}
 		if (tree__size(b->tree) > before) /* fits: fewer nodes than before */
-			b->nodes[o] = (struct bnode){ .series = o };
-		b->nodes[o].weight += moved_weight[id];
+			b->nodes[o] = (struct bnode){
+				.series = o,
+				.hash = path_hash(b->nodes[map[id]].hash, b->opts.other_frame),
+			};
+		b->nodes[o].weight += moved_b[id].weight;
+		b->nodes[o].pending += moved_b[id].pending;
 		tree__add_counts(b->tree, o, moved[id].self_filling, moved[id].self_window,
 				 moved[id].self_total);
 	}
@@ -403,34 +521,109 @@ out:
 	free(top);
 	free(map);
 	free(moved);
-	free(moved_weight);
+	free(moved_b);
+	free(add);
 	return err;
 }
 
-int budget__end_window(struct budget *b)
+/* Credits pending samples to their series: every node's at the end of a
+ * window, only kept nodes' in between (a folded node may be kept at the
+ * window's end). With hold_new, only to series that a scrape has served
+ * (budget__served): a new series is seen at 0 before it counts. */
+static void credit(struct budget *b, bool window_end, uint64_t *folded)
+{
+	size_t size = tree__size(b->tree);
+
+	for (uint32_t id = 0; id < size; id++) {
+		struct bnode *n = &b->nodes[id];
+		struct bnode *s = &b->nodes[n->series];
+
+		if (!n->pending || (!window_end && !n->kept))
+			continue;
+		if (b->opts.hold_new && !(n->to_other ? s->shown_other : s->shown_self))
+			continue;
+		if (n->to_other)
+			s->acc_other += n->pending;
+		else
+			s->acc_self += n->pending;
+		if (n->to_other || n->series != id) {
+			b->folded_samples += n->pending;
+			if (folded)
+				*folded += n->pending;
+		}
+		n->pending = 0;
+	}
+}
+
+void budget__credit(struct budget *b, uint64_t *folded)
+{
+	credit(b, false, folded);
+}
+
+void budget__served(struct budget *b)
+{
+	size_t size = tree__size(b->tree);
+
+	/* What budget__series shows as a counter: a value, or samples to come. */
+	for (uint32_t id = 0; id < size; id++) {
+		const struct bnode *n = &b->nodes[id];
+		struct bnode *s = &b->nodes[n->series];
+
+		if (n->kept && n->acc_self)
+			b->nodes[id].shown_self = true;
+		if (n->slot && n->acc_other)
+			b->nodes[id].shown_other = true;
+		if (!n->pending)
+			continue;
+		if (n->to_other)
+			s->shown_other = true;
+		else
+			s->shown_self = true;
+	}
+}
+
+int budget__end_window(struct budget *b, uint64_t *folded)
 {
 	size_t size = tree__size(b->tree);
 	const double decay = exp2(-1.0 / BUDGET_HALF_LIFE_WINDOWS);
-	double *incl;
-	int err;
+	uint64_t *incl = NULL;
+	bool *recent = NULL;
+	int err = 0;
 
 	tree__end_window(b->tree);
-	if (!b->opts.max_series)
-		return 0;
-	incl = malloc(size * sizeof(*incl));
-	if (!incl)
-		return -ENOMEM;
-	for (size_t i = 0; i < size; i++)
-		incl[i] = (double)tree__node(b->tree, (uint32_t)i)->self_window;
-	for (size_t i = size - 1; i > 0; i--)
-		incl[tree__node(b->tree, (uint32_t)i)->parent] += incl[i];
-	for (size_t i = 0; i < size; i++)
-		b->nodes[i].weight = b->nodes[i].weight * decay + incl[i];
-	free(incl);
-	err = choose(b);
-	if (!err && tree__size(b->tree) > prune_at(b))
-		err = prune(b);
+	if (b->opts.max_series) {
+		incl = malloc(size * sizeof(*incl));
+		recent = malloc(size * sizeof(*recent));
+		if (!incl || !recent) {
+			err = -ENOMEM;
+			goto out;
+		}
+		for (size_t i = 0; i < size; i++) {
+			incl[i] = tree__node(b->tree, (uint32_t)i)->self_window;
+			recent[i] = incl[i] || b->nodes[i].pending;
+		}
+		for (size_t i = size - 1; i > 0; i--) {
+			uint32_t parent = tree__node(b->tree, (uint32_t)i)->parent;
+
+			incl[parent] += incl[i];
+			recent[parent] |= recent[i];
+		}
+		for (size_t i = 0; i < size; i++)
+			b->nodes[i].weight = b->nodes[i].weight * decay + (double)incl[i];
+		err = choose(b, recent);
+		if (!err && tree__size(b->tree) > prune_at(b))
+			err = prune(b);
+	}
+out:
 	route_all(b);
+	/* A series no longer served must be seen again before it counts. */
+	for (size_t i = 0; i < tree__size(b->tree); i++) {
+		b->nodes[i].shown_self &= b->nodes[i].kept;
+		b->nodes[i].shown_other &= b->nodes[i].slot;
+	}
+	credit(b, true, folded);
+	free(incl);
+	free(recent);
 	return err;
 }
 
@@ -438,20 +631,21 @@ struct tree *budget__series(const struct budget *b)
 {
 	size_t size = tree__size(b->tree);
 	uint32_t *to = malloc(size * sizeof(*to));
-	uint64_t *other_window = calloc(size, sizeof(*other_window));
-	uint64_t *self_window = calloc(size, sizeof(*self_window));
+	struct tree_node *held = calloc(size, sizeof(*held)); /* for the series */
+	struct tree_node *held_other = calloc(size, sizeof(*held_other));
 	struct tree *s = tree__new(b->opts.root_frame);
 
-	if (!to || !other_window || !self_window || !s)
+	if (!to || !held || !held_other || !s)
 		goto fail;
+	/* Window samples and pending ones, by the series that holds them;
+	 * between two windows a new node's series is where route_folded or
+	 * place_new put it. */
 	for (uint32_t id = 0; id < size; id++) {
 		const struct bnode *n = &b->nodes[id];
-		uint64_t w = tree__node(b->tree, id)->self_window;
+		struct tree_node *h = n->to_other ? &held_other[n->series] : &held[n->series];
 
-		if (n->to_other)
-			other_window[n->series] += w;
-		else
-			self_window[n->series] += w;
+		h->self_window += tree__node(b->tree, id)->self_window;
+		h->self_filling += n->pending;
 	}
 	to[TREE_ROOT] = TREE_ROOT;
 	for (uint32_t id = 0; id < size; id++) {
@@ -465,23 +659,26 @@ struct tree *budget__series(const struct budget *b)
 			if (to[id] == TREE_NONE)
 				goto fail;
 		}
-		tree__add_counts(s, to[id], 0, self_window[id], n->acc_self);
-		if (n->slot && (n->acc_other || other_window[id])) {
+		tree__add_counts(s, to[id], held[id].self_filling, held[id].self_window,
+				 n->acc_self);
+		if (n->slot && (n->acc_other || held_other[id].self_window ||
+				held_other[id].self_filling)) {
 			uint32_t o = tree__child(s, to[id], b->opts.other_frame);
 
 			if (o == TREE_NONE)
 				goto fail;
-			tree__add_counts(s, o, 0, other_window[id], n->acc_other);
+			tree__add_counts(s, o, held_other[id].self_filling,
+					 held_other[id].self_window, n->acc_other);
 		}
 	}
 	free(to);
-	free(other_window);
-	free(self_window);
+	free(held);
+	free(held_other);
 	return s;
 fail:
 	free(to);
-	free(other_window);
-	free(self_window);
+	free(held);
+	free(held_other);
 	tree__free(s);
 	errno = ENOMEM;
 	return NULL;

@@ -101,6 +101,8 @@ struct profiler *profiler__new(const struct profiler_opts *opts)
 	struct budget_opts bo = {
 		.max_depth = opts->max_depth, .max_series = opts->max_series,
 		.trim_bootstrap = opts->trim_bootstrap,
+		/* A one-shot exposition is read once: nothing to wait for. */
+		.hold_new = !opts->manual_windows,
 	};
 	int err = 0;
 
@@ -358,8 +360,7 @@ static void on_sample(void *ctx, pid_t pid, const uint64_t *user, size_t n_user,
 		p->dropped_no_memory += count;
 		return;
 	}
-	if (budget__add(t->budget, path->frames, path->n, path->first_js, count,
-			&p->budget_folded_samples))
+	if (budget__add(t->budget, path->frames, path->n, path->first_js, count))
 		p->dropped_no_memory += count;
 }
 
@@ -430,8 +431,9 @@ int profiler__poll(struct profiler *p)
 	if (!err)
 		err = sampler__events(p->sampler, on_event, p);
 	targets__check_exits(p->targets); /* backstop for lost events */
+	targets__credit(p->targets, &p->budget_folded_samples);
 	if (!p->opts.manual_windows && window_due(p)) {
-		targets__end_window(p->targets);
+		targets__end_window(p->targets, &p->budget_folded_samples);
 		p->windows_completed++;
 		p->window_end.tv_sec += p->opts.window_seconds;
 		if (window_due(p)) /* fell behind (suspended): restart the clock */
@@ -684,6 +686,8 @@ int profiler__render_metrics(struct profiler *p, struct buf *out)
 		};
 	if (!err)
 		err = render_prom__profiles(out, profiles, n, &po);
+	if (!err)
+		targets__served(p->targets); /* their new series may count now */
 	render_self_metrics(p, out);
 	if (!err)
 		err = buf__error(out);
@@ -841,7 +845,7 @@ int profiler__add_pid(struct profiler *p, pid_t pid)
 void profiler__end_window(struct profiler *p)
 {
 	pthread_mutex_lock(&p->lock);
-	targets__end_window(p->targets);
+	targets__end_window(p->targets, &p->budget_folded_samples);
 	p->windows_completed++;
 	set_window_end(p);
 	pthread_mutex_unlock(&p->lock);

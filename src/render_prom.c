@@ -166,7 +166,7 @@ static void visit(struct walk *w, uint32_t id)
 		emit(w, "promfiler_cpu_profile",
 		     (double)(w->opts->weight == PROM_WEIGHT_TOTAL ?
 				      w->window_total[id] : n->self_window));
-	else if (n->self_total)
+	else if (n->self_total || n->self_filling)
 		emit(w, "promfiler_cpu_seconds_total",
 		     (double)n->self_total * w->opts->seconds_per_sample);
 

@@ -8,7 +8,9 @@
  *     subtree was sampled (ancestors included, 0 when they have no self
  *     samples); self or total (inclusive) weight.
  *   promfiler_cpu_seconds_total{signature=...,LABELS} S
- *     counter, self CPU seconds since the tree began, nodes with self time. */
+ *     counter, self CPU seconds since the tree began (self_total), for nodes
+ *     with self time, counted or still to come (self_filling): a budget's
+ *     series tree (budget.h) shows a new series at 0 before it counts. */
 #ifndef PROMFILER_RENDER_PROM_H
 #define PROMFILER_RENDER_PROM_H
 

@@ -143,7 +143,7 @@ struct target *targets__find(const struct target_table *tt, pid_t pid)
 	return NULL;
 }
 
-void targets__end_window(struct target_table *tt)
+void targets__end_window(struct target_table *tt, uint64_t *folded)
 {
 	size_t kept = 0;
 
@@ -154,10 +154,22 @@ void targets__end_window(struct target_table *tt)
 			target_free(t);
 			continue;
 		}
-		budget__end_window(t->budget); /* on -ENOMEM the old choice stands */
+		budget__end_window(t->budget, folded); /* -ENOMEM: the old choice stands */
 		tt->items[kept++] = t;
 	}
 	tt->count = kept;
+}
+
+void targets__credit(struct target_table *tt, uint64_t *folded)
+{
+	for (size_t i = 0; i < tt->count; i++)
+		budget__credit(tt->items[i]->budget, folded);
+}
+
+void targets__served(struct target_table *tt)
+{
+	for (size_t i = 0; i < tt->count; i++)
+		budget__served(tt->items[i]->budget);
 }
 
 size_t targets__count(const struct target_table *tt)

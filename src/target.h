@@ -50,9 +50,13 @@ struct target *targets__get(struct target_table *tt, pid_t pid);
 size_t targets__check_exits(struct target_table *tt);
 /* The live target of pid, or NULL. */
 struct target *targets__find(const struct target_table *tt, pid_t pid);
-/* Ends the window of every budget (see budget__end_window) and frees targets that exited before the
- * previous window ended. */
-void targets__end_window(struct target_table *tt);
+/* Ends the window of every budget (see budget__end_window; *folded gets
+ * what they folded) and frees targets that exited before the previous
+ * window ended. */
+void targets__end_window(struct target_table *tt, uint64_t *folded);
+/* budget__credit and budget__served of every target. */
+void targets__credit(struct target_table *tt, uint64_t *folded);
+void targets__served(struct target_table *tt);
 size_t targets__count(const struct target_table *tt);
 struct target *targets__at(const struct target_table *tt, size_t i);
 

@@ -157,3 +157,49 @@ Test(tree, parents_have_smaller_ids)
 	for (uint32_t id = 1; id < tree__size(t); id++)
 		cr_assert_lt(tree__node(t, id)->parent, id, "node %u", id);
 }
+
+Test(tree, prune_removes_subtrees_and_keeps_order)
+{
+	uint32_t a = tree__child(t, TREE_ROOT, 1);
+	uint32_t b = tree__child(t, TREE_ROOT, 2);
+	uint32_t aa = tree__child(t, a, 3);
+	uint32_t ba = tree__child(t, b, 4);
+	uint32_t bab = tree__child(t, ba, 5);
+	bool drop[6] = { false };
+	uint32_t map[6];
+
+	tree__add(t, aa, 2);
+	tree__add(t, bab, 3);
+	drop[b] = true; /* b, ba and bab go */
+	cr_assert_eq(tree__prune(t, drop, map), 0);
+	cr_assert_eq(tree__size(t), 3);
+	cr_assert_eq(map[TREE_ROOT], TREE_ROOT);
+	cr_assert_eq(map[b], TREE_NONE);
+	cr_assert_eq(map[ba], TREE_NONE);
+	cr_assert_eq(map[bab], TREE_NONE);
+	cr_assert_eq(tree__find(t, TREE_ROOT, 1), map[a]);
+	cr_assert_eq(tree__find(t, map[a], 3), map[aa]);
+	cr_assert_eq(tree__find(t, TREE_ROOT, 2), TREE_NONE);
+	cr_assert_eq(tree__node(t, map[aa])->self_total, 2);
+	cr_assert_eq(n_children(TREE_ROOT), 1);
+	cr_assert_eq(n_children(map[a]), 1);
+	for (uint32_t id = 1; id < tree__size(t); id++)
+		cr_assert_lt(tree__node(t, id)->parent, id, "parents still come first");
+	/* The tree grows again as before. */
+	uint32_t c = tree__child(t, TREE_ROOT, 2);
+
+	cr_assert_eq(c, 3);
+	cr_assert_eq(tree__find(t, TREE_ROOT, 2), c);
+	cr_assert_eq(n_children(TREE_ROOT), 2);
+}
+
+Test(tree, add_counts_adds_each_count)
+{
+	uint32_t a = tree__child(t, TREE_ROOT, 1);
+
+	tree__add_counts(t, a, 1, 2, 3);
+	tree__add_counts(t, a, 1, 2, 3);
+	cr_assert_eq(tree__node(t, a)->self_filling, 2);
+	cr_assert_eq(tree__node(t, a)->self_window, 4);
+	cr_assert_eq(tree__node(t, a)->self_total, 6);
+}

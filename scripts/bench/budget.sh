@@ -90,10 +90,10 @@ start_agent phase "$B"
 echo "budget: $MINUTES min; app A pid $A, app B pid $B ($("$NODE" --version)); agents at their" \
 	"defaults but where said; $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
 load() { (cd "$APPDIR" && "$NODE" load.js "$@"); }
-load "$A_PORT" "$SECONDS_" 8 '/table?rows=50' '/score?user=ann' >"$OUT/load-A.log" 2>&1 &
+load "$A_PORT" "$((SECONDS_ + 30))" 8 '/table?rows=50' '/score?user=ann' >"$OUT/load-A.log" 2>&1 &
 PIDS+=("$!")
 ( load "$B_PORT" "$HALF" 8 '/table?rows=50' '/score?user=ann' &&
-	load "$B_PORT" "$((SECONDS_ - HALF))" 8 '/search?q=lab' '/report' ) >"$OUT/load-B.log" 2>&1 &
+	load "$B_PORT" "$((SECONDS_ - HALF + 30))" 8 '/search?q=lab' '/report' ) >"$OUT/load-B.log" 2>&1 &
 PIDS+=("$!")
 
 watch() {

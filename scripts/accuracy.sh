@@ -21,7 +21,9 @@
 # Environment: AGENT (./promfiler-bpf), NODE (node), PERF (perf), FREQ (997),
 # TOLERANCE (3), WARMUP seconds before profiling (2), KEEP=1 keeps the raw
 # files (their directory is printed), REUSE=FUNCTION [REUSE_AS=NAME] makes
-# an address reuse happen (see below).
+# an address reuse happen (see below), PID=N profiles that running Node
+# process (started by the caller with NODE_FLAGS below, under its own load)
+# instead of starting APP.js: it is neither warmed up nor stopped here.
 set -u
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -39,6 +41,11 @@ NODE_FLAGS=(--perf-basic-prof --interpreted-frames-native-stack $(no_inlining_fl
 die() { echo "accuracy: $*" >&2; exit 2; }
 
 case $SECONDS_ in ''|*[!0-9]*|0) die "usage: $0 [SECONDS] [APP.js]" ;; esac
+if [ -n "${PID:-}" ]; then
+	kill -0 "$PID" 2>/dev/null || die "no such process: $PID"
+	APP=$(tr '\0' '\n' <"/proc/$PID/cmdline" | grep -m1 '\.js$')
+	case $APP in /*) ;; *) APP=$(readlink "/proc/$PID/cwd")/$APP ;; esac
+fi
 [ -f "$APP" ] || die "no such app: $APP"
 [ "$(id -u)" -eq 0 ] || die "needs root (BPF and perf)"
 [ -x "$AGENT" ] || die "no agent at $AGENT: run make"
@@ -53,6 +60,7 @@ WORK=$(mktemp -d /tmp/promfiler-accuracy.XXXXXX)
 NODE_PID='' AGENT_PID='' PERF_PID=''
 cleanup() {
 	local p
+	[ -n "${PID:-}" ] && NODE_PID='' # the caller's
 	for p in $PERF_PID $AGENT_PID $NODE_PID; do kill "$p" 2>/dev/null; done
 	for p in $PERF_PID $AGENT_PID $NODE_PID; do wait "$p" 2>/dev/null; done
 	[ -n "$NODE_PID" ] && rm -f "/tmp/perf-$NODE_PID.map"
@@ -66,11 +74,15 @@ case $(basename "$APP") in
 split.js) expect=splitFifty=50,splitTwentyFive=25,splitFifteen=15,splitTen=10 ;;
 esac
 
-# The demo app listens on DEMO_PORT: a free one, not another run's 3000.
-DEMO_PORT=$((20000 + RANDOM % 20000)) "$NODE" "${NODE_FLAGS[@]}" "$APP" >"$WORK/node.log" 2>&1 &
-NODE_PID=$!
-sleep "$WARMUP"
-kill -0 "$NODE_PID" 2>/dev/null || { cat "$WORK/node.log" >&2; die "$APP exited"; }
+if [ -n "${PID:-}" ]; then
+	NODE_PID=$PID
+else
+	# The demo app listens on DEMO_PORT: a free one, not another run's 3000.
+	DEMO_PORT=$((20000 + RANDOM % 20000)) "$NODE" "${NODE_FLAGS[@]}" "$APP" >"$WORK/node.log" 2>&1 &
+	NODE_PID=$!
+	sleep "$WARMUP"
+	kill -0 "$NODE_PID" 2>/dev/null || { cat "$WORK/node.log" >&2; die "$APP exited"; }
+fi
 echo "accuracy: $(basename "$APP") (pid $NODE_PID, $($NODE --version)), ${SECONDS_} s at $FREQ Hz," \
 	"promfiler-bpf and $(basename "$PERF") record -g at the same time"
 
@@ -114,8 +126,10 @@ if [ -n "${REUSE:-}" ] &&
 	echo "accuracy: REUSE: V8 wrote over the appended entries; no reuse happened" >&2
 	exit 3
 fi
-kill "$NODE_PID"; wait "$NODE_PID" 2>/dev/null
-rm -f "/tmp/perf-$NODE_PID.map"
+if [ -z "${PID:-}" ]; then
+	kill "$NODE_PID"; wait "$NODE_PID" 2>/dev/null
+	rm -f "/tmp/perf-$NODE_PID.map"
+fi
 NODE_PID=
 
 "$NODE" "$ROOT/tests/fixtures/accuracy/compare.js" "$WORK/promfiler.folded" "$WORK/perf.txt" \

@@ -166,7 +166,7 @@ main().then(() => {
 		const wmax = Math.max(0, ...w.map((x) => pct(x.other, x.total)));
 		const wmean = w.length ? w.reduce((s, x) => s + pct(x.other, x.total), 0) / w.length : 0;
 		const rmax = r.length ? Math.max(...r.map((x) => pct(x.other, x.total))).toFixed(2) : '';
-		lines.push(`| ${Math.round(to / 60)} min | ${w.length} | ${wmax.toFixed(2)} (${wmean.toFixed(2)}) | ${rmax} | ` +
+		lines.push(`| ${to % 60 ? to + ' s' : to / 60 + ' min'} | ${w.length} | ${wmax.toFixed(2)} (${wmean.toFixed(2)}) | ${rmax} | ` +
 			`${Math.max(0, ...sc.map((x) => x.gaugeSeries))} | ${Math.max(0, ...sc.map((x) => x.counter.size))} |`);
 	}
 	for (const w of windows)

@@ -33,6 +33,7 @@ struct profiler {
 	struct strtab *frames;
 	struct target_table *targets;
 	struct elfsym_cache *elfsyms;  /* ELF symbol tables shared by the targets */
+	struct v8_layout_cache *v8layouts; /* node binaries' V8 layouts, likewise */
 	struct kallsyms *kallsyms;     /* with opts.kernel only */
 	pthread_mutex_t lock;
 	struct timespec window_end;
@@ -109,13 +110,15 @@ struct profiler *profiler__new(const struct profiler_opts *opts)
 	p->separator = strdup(opts->separator);
 	p->frames = strtab__new();
 	p->elfsyms = elfsym_cache__new(ELFSYM_DEBUG_DIR);
-	if (!p->separator || !p->frames || !p->elfsyms) {
+	p->v8layouts = v8_layout_cache__new();
+	if (!p->separator || !p->frames || !p->elfsyms || !p->v8layouts) {
 		err = -ENOMEM;
 		goto fail;
 	}
 	p->opts.separator = p->separator;
 	sym.separator = p->separator;
 	sym.elfsyms = p->elfsyms;
+	sym.v8layouts = p->v8layouts;
 	root = strtab__intern(p->frames, "(root)");
 	p->other_frame = strtab__intern(p->frames, "(other)");
 	p->truncated_frame = strtab__intern(p->frames, "(truncated)");
@@ -157,6 +160,7 @@ fail:
 	kallsyms__free(p->kallsyms);
 	targets__free(p->targets);
 	elfsym_cache__free(p->elfsyms);
+	v8_layout_cache__free(p->v8layouts);
 	strtab__free(p->frames);
 	free(p->separator);
 	free(p);
@@ -171,6 +175,7 @@ void profiler__free(struct profiler *p)
 	sampler__free(p->sampler);
 	targets__free(p->targets);
 	elfsym_cache__free(p->elfsyms);
+	v8_layout_cache__free(p->v8layouts);
 	kallsyms__free(p->kallsyms);
 	strtab__free(p->frames);
 	free(p->separator);
@@ -222,14 +227,17 @@ static void refresh_target(struct profiler *p, struct target *t)
 
 	if (symbolizer__v8_walk_changed(t->symbolizer, &walk))
 		sampler__set_v8(p->sampler, t->pid, &walk);
+	/* Refused at the first refresh (the binary), or at a later one (the
+	 * heap did not match the layout): said once either way. */
+	if (t->flags.is_node && after.v8 == SYMBOLIZE_V8_UNSUPPORTED &&
+	    (before.v8 != SYMBOLIZE_V8_UNSUPPORTED || !t->diagnosed)) {
+		p->v8_unsupported++;
+		logf_(p, "pid %d (%s): JS frames not named from V8's objects: %s",
+		      (int)t->pid, t->comm, after.v8_why);
+	}
 	if (!t->diagnosed && t->flags.is_node) {
 		/* Said once per target, with the flag that fixes it. */
 		t->diagnosed = true;
-		if (after.v8 == SYMBOLIZE_V8_UNSUPPORTED) {
-			p->v8_unsupported++;
-			logf_(p, "pid %d (%s): JS frames not named from V8's objects: %s",
-			      (int)t->pid, t->comm, after.v8_why);
-		}
 		if (!after.has_perf_map && after.v8 == SYMBOLIZE_V8_ACTIVE)
 			logf_(p, "pid %d (%s): no perf map: JS frames named from V8's objects "
 			      "(V8 %s); --perf-basic-prof would also name optimized code "

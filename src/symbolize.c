@@ -423,7 +423,7 @@ static uint32_t v8_frame(struct symbolizer *s, uint64_t sfi, uint32_t cookie)
 	/* As V8's perf map writes it ("JS:name file:line:col", the column
 	 * dropped by normalization), so both sources give one name. Without
 	 * a line, no location: "name file" would differ from the perf map's. */
-	if (fn.line && fn.script[0])
+	if (fn.line) /* eval and new Function code has no script name: ":1" */
 		snprintf(raw, sizeof(raw), "JS:%s %s:%u", fn.name, fn.script, fn.line);
 	else
 		snprintf(raw, sizeof(raw), "JS:%s ", fn.name);

@@ -1198,6 +1198,16 @@ void v8names__free(struct v8names *r)
 	free(r);
 }
 
+/* A lookup that failed before the layout was verified: one try of the
+ * check (cached failures count again: a small program has few functions).
+ * Whether the layout is refused now. */
+static bool check_tried(struct v8names *r)
+{
+	if (!r->verified && ++r->tries >= V8NAMES_CHECK_TRIES)
+		r->refused = true;
+	return r->refused;
+}
+
 int v8names__lookup(struct v8names *r, uint64_t sfi, uint32_t cookie,
 		    struct v8_function *out)
 {
@@ -1215,17 +1225,15 @@ int v8names__lookup(struct v8names *r, uint64_t sfi, uint32_t cookie,
 		e->ref = true;
 		r->stats.hits++;
 		if (e->err)
-			return e->err;
+			return check_tried(r) ? -ENOTSUP : e->err;
 		out->name = e->name;
 		out->script = e->script;
 		out->line = e->line;
 		return 0;
 	}
 	err = read_function(r, sfi, cookie);
-	if (!r->verified && ++r->tries >= V8NAMES_CHECK_TRIES) {
-		r->refused = true;
+	if (err && check_tried(r))
 		return -ENOTSUP;
-	}
 	if (err == -EAGAIN) {
 		r->stats.failures++;
 		return err; /* not cached: named once the layout is verified */
@@ -1276,7 +1284,7 @@ int v8names__verdict(const struct v8names *r, char *why, size_t len)
 	if (!r->refused)
 		return -EAGAIN;
 	snprintf(why, len, "V8 %d.%d: layout check failed: none of the first %d "
-		 "SharedFunctionInfos read had the types its v8dbg_* symbols give",
+		 "SharedFunctionInfo lookups found the types its v8dbg_* symbols give",
 		 r->l.major, r->l.minor, V8NAMES_CHECK_TRIES);
 	return -ENOTSUP;
 }

@@ -157,7 +157,8 @@ void v8names__stats(const struct v8names *r, struct v8names_stats *out);
  * instance type is the SFI type, that map's own map is the meta map with
  * the Map type, its name is a String or a ScopeInfo, its script a Script
  * with a String name). 0: verified; -EAGAIN: not yet; -ENOTSUP: refused,
- * V8NAMES_CHECK_TRIES SFIs read and none proved it (why says so). */
+ * V8NAMES_CHECK_TRIES lookups failed (a failed SFI looked up again counts
+ * again) and none proved it (why says so). */
 #define V8NAMES_CHECK_TRIES 64
 int v8names__verdict(const struct v8names *r, char *why, size_t len);
 

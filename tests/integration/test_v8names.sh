@@ -135,28 +135,10 @@ done
 # changed in v8dbg_type_SharedFunctionInfo__SHARED_FUNCTION_INFO_TYPE.
 # Loadable, consistent, wrong: refused by the check on the heap.
 if [ -z "${NODE_VERSIONS:-}" ]; then
-	liar="$WORK/node-liar"
+	mkdir -p "$WORK/liar"; liar="$WORK/liar/node"
 	cp "$(command -v node)" "$liar"
-	python3 - "$liar" <<'PY'
-import struct, subprocess, sys
-path = sys.argv[1]
-sym = "v8dbg_type_SharedFunctionInfo__SHARED_FUNCTION_INFO_TYPE"
-addr = next(int(l.split()[0], 16) for l in subprocess.run(["nm", "-D", path],
-            capture_output=True, text=True).stdout.splitlines() if l.endswith(" " + sym))
-f = open(path, "r+b")
-eh = f.read(64)
-shoff, = struct.unpack_from("<Q", eh, 0x28)
-shentsize, shnum = struct.unpack_from("<HH", eh, 0x3A)
-for i in range(shnum):
-    f.seek(shoff + i * shentsize)
-    _, stype, _, saddr, soff, size = struct.unpack("<IIQQQQ", f.read(40))
-    if stype != 8 and saddr <= addr < saddr + size:
-        f.seek(soff + addr - saddr)
-        v, = struct.unpack("<i", f.read(4))
-        f.seek(soff + addr - saddr)
-        f.write(struct.pack("<i", v + 1))
-        break
-PY
+	python3 "$FIXTURES/v8names/extract.py" --bump \
+		v8dbg_type_SharedFunctionInfo__SHARED_FUNCTION_INFO_TYPE "$liar"
 	"$liar" "$MAIN" >/dev/null 2>&1 & lp=$!; PIDS+=("$lp")
 	sleep 2
 	"$AGENT" -p "$lp" -F 997 --duration 4 --format prometheus -o "$WORK/liar.prom" 2>"$WORK/liar.log"

@@ -528,7 +528,7 @@ struct entry {
 
 /* Where a script's lines end (code unit offsets of its '\n's), read from
  * V8's line ends or counted in its source: many functions share a script. */
-#define LINE_SCRIPTS 8
+#define LINE_SCRIPTS 64
 #define SOURCE_MAX (64u << 20)   /* longer sources are not counted */
 struct script_lines {
 	uint64_t script, source; /* tagged addresses: a moved script is read again */

@@ -131,12 +131,12 @@ FUZZ_SECONDS ?= 60
 FUZZ_CC ?= clang
 FUZZ_DIR := $(OUTPUT)/fuzz
 FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined \
-	-fno-sanitize-recover=undefined -std=gnu11 -D_GNU_SOURCE $(WARNINGS) -Isrc
+	-fno-sanitize-recover=undefined -std=gnu11 -D_GNU_SOURCE $(WARNINGS) -Isrc -Ibpf
 FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 $(FUZZ_DIR)/fuzz_perfmap: $(addprefix $(FUZZ_DIR)/,perfmap.o fileio.o)
-$(FUZZ_DIR)/fuzz_frame_name: $(FUZZ_DIR)/frame_name.o
+$(FUZZ_DIR)/fuzz_frame_name: $(addprefix $(FUZZ_DIR)/,frame_name.o utf8.o)
 $(FUZZ_DIR)/fuzz_render_prom: $(addprefix $(FUZZ_DIR)/,render_prom.o buf.o \
-	strtab.o tree.o frame_name.o)
+	strtab.o tree.o frame_name.o utf8.o)
 $(FUZZ_DIR)/fuzz_procmaps: $(FUZZ_DIR)/procfs.o
 $(FUZZ_DIR)/fuzz_elfsym: $(FUZZ_DIR)/elfsym.o
 $(FUZZ_DIR):
@@ -224,9 +224,9 @@ test integration: $(BENCH_DIR)/microbench
 -include $(wildcard $(BENCH_DIR)/*.d)
 
 # The C library (include/promfiler.h, src/promfiler.c): libpromfiler.a and
-# libpromfiler.so.$(LIB_MAJOR), from every module but main, cli, http and
-# caps (serving, and dropping the process's capabilities, are the caller's
-# business: no libmicrohttpd). The modules are
+# libpromfiler.so.$(LIB_MAJOR), from every module but main, cli and http
+# (serving is the caller's business: no libmicrohttpd; caps is in for its
+# capability checks, dropping them stays the caller's call). The modules are
 # compiled again as PIC into $(OUTPUT)/pic/ with hidden visibility, so the
 # shared library exports only the promfiler_* API; the static library is
 # one relocatable object whose other symbols are made local, so that an
@@ -236,7 +236,7 @@ LIB_MAJOR := 0
 LIBDIR ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
 OBJCOPY ?= objcopy
-LIB_MODULES := $(filter-out cli http caps,$(MODULES))
+LIB_MODULES := $(filter-out cli http,$(MODULES))
 PIC_OBJS := $(LIB_MODULES:%=$(OUTPUT)/pic/%.o)
 LIB_LDLIBS := -lbpf -lelf -lz -liberty -lpthread -lm
 STATIC_LIB := $(OUTPUT)/libpromfiler.a

@@ -126,6 +126,29 @@ static bool parse_uint(const char *s, unsigned long min, unsigned long max,
 	return true;
 }
 
+/* "folded" -> PROMFILER_FORMAT_FOLDED, ...; false for an unknown name. */
+static bool parse_format(const char *name, enum promfiler_format *out)
+{
+	static const struct {
+		const char *name;
+		enum promfiler_format format;
+	} formats[] = {
+		{ "prometheus", PROMFILER_FORMAT_PROMETHEUS },
+		{ "folded", PROMFILER_FORMAT_FOLDED },
+		{ "svg", PROMFILER_FORMAT_SVG },
+		{ "html", PROMFILER_FORMAT_HTML },
+		{ "pprof", PROMFILER_FORMAT_PPROF },
+	};
+
+	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
+		if (strcmp(name, formats[i].name) == 0) {
+			*out = formats[i].format;
+			return true;
+		}
+	}
+	return false;
+}
+
 static enum cli_result bad(FILE *err, const char *fmt, const char *arg)
 {
 	fputs("promfiler-bpf: ", err);
@@ -147,7 +170,7 @@ static void defaults(struct cli *c)
 	c->profiler.weight = PROM_WEIGHT_SELF;
 	c->profiler.separator = "#";
 	c->profiler.frame_style = FRAME_STYLE_FUNCTION;
-	c->format = PROFILER_FORMAT_FOLDED;
+	c->format = PROMFILER_FORMAT_FOLDED;
 	c->profiler.labels = PROFILER_LABELS_DEFAULT;
 	c->profiler.max_series = 2000;
 	c->profiler.pids = c->pids;
@@ -298,7 +321,7 @@ enum cli_result cli__parse(struct cli *c, int argc, char **argv, FILE *out,
 			c->duration = (unsigned int)v;
 			break;
 		case 'f':
-			if (profiler__parse_format(optarg, &c->format))
+			if (!parse_format(optarg, &c->format))
 				return bad(err, "bad --format '%s': want folded, svg, html, pprof or prometheus", optarg);
 			format_set = true;
 			break;

@@ -8,10 +8,12 @@
 #include <stdio.h>
 #include <sys/types.h>
 
+#include <promfiler.h>
+
 #include "profiler.h"
 
 #define CLI_MAX_PIDS 1024
-#define CLI_MAX_COMMS 8
+#define CLI_MAX_COMMS PROFILE_MAX_COMMS
 
 struct cli {
 	struct profiler_opts profiler;
@@ -25,13 +27,13 @@ struct cli {
 	const char *basic_auth_password_file;
 	/* One-shot mode: profile for duration seconds, write one profile. */
 	unsigned int duration;         /* 0: serve HTTP until stopped */
-	enum profiler_format format;
+	enum promfiler_format format;
 	const char *output;            /* NULL: standard output */
 	/* Launch mode: the command after "--", NULL-terminated, or NULL. */
 	char **command;
 	pid_t pids[CLI_MAX_PIDS];
 	const char *comms[CLI_MAX_COMMS];
-	char comm_storage[CLI_MAX_COMMS][16]; /* truncated to the kernel's 15 */
+	char comm_storage[CLI_MAX_COMMS][PROFILE_COMM_LEN]; /* truncated to the kernel's 15 */
 };
 
 extern const char cli_launch_node_options[];

@@ -384,7 +384,7 @@ static int run_one_shot(const struct cli *c, struct promfiler *pf, FILE *out,
 	if (!err)
 		err = promfiler_end_window(pf);
 	if (!err)
-		err = promfiler_render(pf, (enum promfiler_format)c->format, 0,
+		err = promfiler_render(pf, c->format, 0,
 				       PROMFILER_SPAN_ALL, &body, &len);
 	if (!err && len && fwrite(body, 1, len, out) != len)
 		err = -EIO;

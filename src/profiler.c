@@ -756,25 +756,6 @@ int profiler__parse_labels(const char *list, unsigned int *out)
 	return err;
 }
 
-int profiler__parse_format(const char *name, enum profiler_format *out)
-{
-	static const char *const names[] = {
-		[PROFILER_FORMAT_PROMETHEUS] = "prometheus",
-		[PROFILER_FORMAT_FOLDED] = "folded",
-		[PROFILER_FORMAT_SVG] = "svg",
-		[PROFILER_FORMAT_HTML] = "html",
-		[PROFILER_FORMAT_PPROF] = "pprof",
-	};
-
-	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
-		if (strcmp(name, names[i]) == 0) {
-			*out = (enum profiler_format)i;
-			return 0;
-		}
-	}
-	return -EINVAL;
-}
-
 /* The trees a request covers: every target's, or pid's (its live target if
  * any, else its last exited one). Callers hold the lock. */
 static int select_trees(struct profiler *p, pid_t pid, const struct tree ***trees,

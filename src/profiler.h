@@ -8,10 +8,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <linux/types.h>
 #include <sys/types.h>
 
 #include "buf.h"
 #include "frame_name.h"
+#include "profile.h"
 #include "profile_view.h"
 #include "render_prom.h"
 
@@ -55,7 +57,7 @@ extern const char *const profiler_label_names[PROFILER_LABEL_COUNT];
 /* "pid,comm,pod" -> a set of 1 << PROFILER_LABEL_*; 0 or -EINVAL. */
 int profiler__parse_labels(const char *list, unsigned int *out);
 
-#define PROFILER_MAX_STACK 127 /* frames of one user or kernel stack */
+#define PROFILER_MAX_STACK PROFILE_MAX_STACK_DEPTH /* frames of one user or kernel stack */
 
 struct profiler;
 
@@ -76,9 +78,6 @@ enum profiler_format {
 	PROFILER_FORMAT_HTML,       /* self-contained flame graph page */
 	PROFILER_FORMAT_PPROF,      /* gzipped pprof protobuf */
 };
-
-/* "folded" -> PROFILER_FORMAT_FOLDED, ...; 0 or -EINVAL. */
-int profiler__parse_format(const char *name, enum profiler_format *out);
 
 struct profiler_render_req {
 	enum profiler_format format;
@@ -101,7 +100,7 @@ uint64_t profiler__samples(struct profiler *p);
 
 struct profiler_target_summary {
 	pid_t pid;
-	char comm[16];
+	char comm[PROFILE_COMM_LEN];
 	uint64_t samples; /* since first seen */
 };
 

@@ -33,6 +33,9 @@ _Static_assert((int)PROMFILER_LABEL_POD == (int)PROFILER_LABEL_POD, "label bits"
 _Static_assert((int)PROMFILER_LABEL_NAMESPACE == (int)PROFILER_LABEL_NAMESPACE, "label bits");
 _Static_assert((int)PROMFILER_LABEL_NAMESPACE + 1 == (int)PROFILER_LABEL_COUNT, "label bits");
 _Static_assert(sizeof(pid_t) == sizeof(int), "pids are ints in the API");
+/* The public header mirrors what the kernel side can hold (bpf/profile.h). */
+_Static_assert(PROMFILER_MAX_COMMS == PROFILE_MAX_COMMS, "comms the BPF program matches");
+_Static_assert(PROMFILER_COMM_LEN == PROFILE_COMM_LEN, "a kernel comm");
 
 #define SEPARATOR_MAX 8
 

@@ -27,8 +27,11 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <linux/types.h>
 #include <stdint.h>
 #include <sys/types.h>
+
+#include "profile.h"
 
 #define V8NAMES_CACHE_DEFAULT 16384 /* (SFI, cookie) entries per process */
 #define V8NAMES_CACHE_START 256     /* ... held at first: it grows with use */
@@ -37,7 +40,7 @@
 /* What the BPF frame walk needs to know about a process (sampler copies it
  * into the v8_procs map): frame and field offsets, and where V8's code
  * lies (JIT code, embedded builtins and their remapped copy). */
-#define V8NAMES_MAX_RANGES 8
+#define V8NAMES_MAX_RANGES PROFILE_V8_MAX_RANGES
 struct v8_walk_info {
 	int32_t off_fp_function;
 	int32_t off_fp_context;

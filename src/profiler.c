@@ -96,7 +96,7 @@ struct profiler *profiler__new(const struct profiler_opts *opts)
 	};
 	struct sampler_opts so = {
 		.all = opts->all, .comms = opts->comms, .n_comms = opts->n_comms,
-		.frequency = opts->frequency, .verbose = opts->verbose,
+		.frequency = opts->frequency, .verbose = opts->verbose, .log = opts->log,
 		.kernel_stacks = opts->kernel, .follow_forks = opts->follow_forks,
 	};
 	struct profiler *p = calloc(1, sizeof(*p));

@@ -63,7 +63,7 @@ $(OUTPUT)/%.o: src/%.c | $(OUTPUT)
 
 promfiler-bpf: $(OBJS) $(OUTPUT)/main.o
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) $^ $(LDLIBS) -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) $(filter-out %.h,$^) $(LDLIBS) -o $@
 
 # $^ also holds the headers the .d files add (tests/fixture_tree.h among
 # them): they rebuild a test but must not reach gcc, which would then write
@@ -174,7 +174,7 @@ SAN_UNIT_TESTS := $(UNIT_TESTS:$(OUTPUT)/%=$(SAN_OUTPUT)/%)
 # replace ./promfiler-bpf.
 $(OUTPUT)/promfiler-bpf: $(OBJS) $(OUTPUT)/main.o
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) $^ $(LDLIBS) -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) $(filter-out %.h,$^) $(LDLIBS) -o $@
 sanitize-build:
 	$(Q)$(MAKE) --no-print-directory OUTPUT=$(SAN_OUTPUT) CFLAGS='$(SAN_CFLAGS)' \
 		$(SAN_OUTPUT)/promfiler-bpf $(SAN_UNIT_TESTS)
@@ -202,7 +202,7 @@ $(OUTPUT)/render_flame.o: $(OUTPUT)/flame_assets.h
 # format on stdout, for the integration tests of the pprof and HTML outputs.
 $(OUTPUT)/tests/render_fixture: tests/tools/render_fixture.c $(OBJS) | $(OUTPUT)/tests
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) $^ $(LDLIBS) -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) $(filter-out %.h,$^) $(LDLIBS) -o $@
 test integration: $(OUTPUT)/tests/render_fixture
 
 # Benchmarks. `make bench` (root) runs scripts/bench/run.sh: it installs what
@@ -215,7 +215,7 @@ $(BENCH_DIR):
 	$(Q)mkdir -p $@
 $(BENCH_DIR)/microbench: scripts/bench/microbench.c $(OBJS) | $(BENCH_DIR)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) $^ $(LDLIBS) -lz -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) $(filter-out %.h,$^) $(LDLIBS) -lz -o $@
 .PHONY: bench
 bench: promfiler-bpf $(BENCH_DIR)/microbench
 	$(Q)AGENT=$(CURDIR)/promfiler-bpf MICROBENCH=$(CURDIR)/$(BENCH_DIR)/microbench \

@@ -14,6 +14,7 @@
 
 #include "elfsym.h"
 #include "kallsyms.h"
+#include "options.h"
 #include "procfs.h"
 #include "render_flame.h"
 #include "render_folded.h"
@@ -27,13 +28,13 @@
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 struct profiler {
-	struct profiler_opts opts;
+	struct promfiler_options opts; /* pids and comms not kept */
 	char *separator;
 	struct sampler *sampler;
 	struct strtab *frames;
 	struct target_table *targets;
 	struct elfsym_cache *elfsyms;  /* ELF symbol tables shared by the targets */
-	struct kallsyms *kallsyms;     /* with opts.kernel only */
+	struct kallsyms *kallsyms;     /* with opts.kernel_frames only */
 	pthread_mutex_t lock;
 	struct timespec window_end;
 	uint64_t windows_completed;
@@ -88,16 +89,16 @@ static void start_v8_walk(struct profiler *p, pid_t pid, const struct symbolize_
 	symbolizer__free(s);
 }
 
-struct profiler *profiler__new(const struct profiler_opts *opts)
+struct profiler *profiler__new(const struct promfiler_options *opts)
 {
 	struct symbolize_opts sym = {
-		.style = opts->frame_style, .separator = opts->separator,
-		.no_v8_names = opts->no_v8_names,
+		.style = opts->frame_locations ? FRAME_STYLE_LOCATION : FRAME_STYLE_FUNCTION,
+		.separator = opts->separator, .no_v8_names = opts->no_v8_names,
 	};
 	struct sampler_opts so = {
 		.all = opts->all, .comms = opts->comms, .n_comms = opts->n_comms,
-		.frequency = opts->frequency, .verbose = opts->verbose, .log = opts->log,
-		.kernel_stacks = opts->kernel, .follow_forks = opts->follow_forks,
+		.frequency = opts->frequency_hz, .verbose = opts->verbose, .log = opts->log,
+		.kernel_stacks = opts->kernel_frames, .follow_forks = opts->follow_forks,
 	};
 	struct profiler *p = calloc(1, sizeof(*p));
 	uint32_t root;
@@ -125,7 +126,7 @@ struct profiler *profiler__new(const struct profiler_opts *opts)
 		err = -ENOMEM;
 		goto fail;
 	}
-	if (opts->kernel && !(p->kallsyms = kallsyms__load())) {
+	if (opts->kernel_frames && !(p->kallsyms = kallsyms__load())) {
 		err = -errno;
 		goto fail;
 	}
@@ -596,7 +597,7 @@ static void render_self_metrics(struct profiler *p, struct buf *out)
 		  "Completed profile windows (promfiler_cpu_profile changes only when this does)." },
 		{ "promfiler_profile_window_seconds", "gauge", p->opts.window_seconds,
 		  "Length of the window promfiler_cpu_profile covers." },
-		{ "promfiler_sampling_frequency_hertz", "gauge", p->opts.frequency,
+		{ "promfiler_sampling_frequency_hertz", "gauge", p->opts.frequency_hz,
 		  "Samples per second per CPU." },
 		{ "promfiler_attached_cpus", "gauge", sampler__cpus(p->sampler),
 		  "CPUs the sampler is attached to." },
@@ -622,15 +623,14 @@ static void render_self_metrics(struct profiler *p, struct buf *out)
 }
 
 /* The value of one series label of a target. */
-static const char *label_value(const struct target *t, enum profiler_label l)
+static const char *label_value(const struct target *t, enum promfiler_label l)
 {
 	switch (l) {
-	case PROFILER_LABEL_PID: return t->pid_label;
-	case PROFILER_LABEL_COMM: return t->comm;
-	case PROFILER_LABEL_CONTAINER_ID: return t->labels.container_id;
-	case PROFILER_LABEL_POD: return t->labels.pod;
-	case PROFILER_LABEL_NAMESPACE: return t->labels.namespace;
-	case PROFILER_LABEL_COUNT: break;
+	case PROMFILER_LABEL_PID: return t->pid_label;
+	case PROMFILER_LABEL_COMM: return t->comm;
+	case PROMFILER_LABEL_CONTAINER_ID: return t->labels.container_id;
+	case PROMFILER_LABEL_POD: return t->labels.pod;
+	case PROMFILER_LABEL_NAMESPACE: return t->labels.namespace;
 	}
 	return "";
 }
@@ -639,7 +639,7 @@ static const char *label_value(const struct target *t, enum profiler_label l)
  * trees are merged (dropping pid from --labels merges processes; a reused
  * PID overlaps its exited predecessor for a window). */
 struct series_group {
-	struct prom_label labels[PROFILER_LABEL_COUNT];
+	struct prom_label labels[PROMFILER_LABEL_COUNT];
 	size_t n_labels;
 	const struct tree *tree;
 	struct tree *merged; /* owned, when several trees */
@@ -659,13 +659,13 @@ static int group_targets(struct profiler *p, struct series_group *groups, size_t
 	*n = 0;
 	for (size_t i = 0; i < targets__count(p->targets); i++) {
 		const struct target *t = targets__at(p->targets, i);
-		struct prom_label l[PROFILER_LABEL_COUNT];
+		struct prom_label l[PROMFILER_LABEL_COUNT];
 		struct series_group *g = NULL;
 		size_t nl = 0;
 
-		for (int k = 0; k < PROFILER_LABEL_COUNT; k++)
+		for (int k = 0; k < PROMFILER_LABEL_COUNT; k++)
 			if (p->opts.labels & (1u << k))
-				l[nl++] = (struct prom_label){ profiler_label_names[k],
+				l[nl++] = (struct prom_label){ options_label_names[k],
 							       label_value(t, k) };
 		for (size_t j = 0; j < *n && !g; j++)
 			if (same_labels(&groups[j], l, nl))
@@ -694,8 +694,8 @@ int profiler__render_metrics(struct profiler *p, struct buf *out)
 {
 	struct prom_profile_opts po = {
 		.frames = p->frames, .separator = p->separator,
-		.weight = p->opts.weight,
-		.seconds_per_sample = 1.0 / p->opts.frequency,
+		.weight = p->opts.weight_total ? PROM_WEIGHT_TOTAL : PROM_WEIGHT_SELF,
+		.seconds_per_sample = 1.0 / p->opts.frequency_hz,
 	};
 	struct prom_profile *profiles = NULL;
 	struct series_group *groups;
@@ -722,37 +722,6 @@ int profiler__render_metrics(struct profiler *p, struct buf *out)
 		tree__free(groups[i].merged);
 	free(groups);
 	free(profiles);
-	return err;
-}
-
-const char *const profiler_label_names[PROFILER_LABEL_COUNT] = {
-	[PROFILER_LABEL_PID] = "pid",
-	[PROFILER_LABEL_COMM] = "comm",
-	[PROFILER_LABEL_CONTAINER_ID] = "container_id",
-	[PROFILER_LABEL_POD] = "pod",
-	[PROFILER_LABEL_NAMESPACE] = "namespace",
-};
-
-int profiler__parse_labels(const char *list, unsigned int *out)
-{
-	char *copy = strdup(list), *save = NULL;
-	int err = 0;
-
-	if (!copy)
-		return -ENOMEM;
-	*out = 0;
-	for (char *tok = strtok_r(copy, ",", &save); tok && !err;
-	     tok = strtok_r(NULL, ",", &save)) {
-		int k = 0;
-
-		while (k < PROFILER_LABEL_COUNT && strcmp(tok, profiler_label_names[k]))
-			k++;
-		if (k == PROFILER_LABEL_COUNT)
-			err = -EINVAL;
-		else
-			*out |= 1u << k;
-	}
-	free(copy);
 	return err;
 }
 
@@ -795,7 +764,7 @@ int profiler__render(struct profiler *p, const struct profiler_render_req *req,
 	size_t n;
 	int err;
 
-	if (req->format == PROFILER_FORMAT_PROMETHEUS)
+	if (req->format == PROMFILER_FORMAT_PROMETHEUS)
 		return profiler__render_metrics(p, out);
 	pthread_mutex_lock(&p->lock);
 	err = select_trees(p, req->pid, &trees, &n, &only);
@@ -807,35 +776,35 @@ int profiler__render(struct profiler *p, const struct profiler_render_req *req,
 	else
 		snprintf(title, sizeof(title), "promfiler-bpf: all targets");
 	switch (req->format) {
-	case PROFILER_FORMAT_FOLDED:
+	case PROMFILER_FORMAT_FOLDED:
 		err = render_folded__trees(out, trees, n, &(struct folded_opts){
 			.frames = p->frames, .count = req->count });
 		break;
-	case PROFILER_FORMAT_SVG:
-	case PROFILER_FORMAT_HTML: {
+	case PROMFILER_FORMAT_SVG:
+	case PROMFILER_FORMAT_HTML: {
 		struct flame_opts fo = {
 			.frames = p->frames, .count = req->count,
-			.seconds_per_sample = 1.0 / p->opts.frequency, .title = title,
+			.seconds_per_sample = 1.0 / p->opts.frequency_hz, .title = title,
 		};
 
-		err = req->format == PROFILER_FORMAT_SVG ?
+		err = req->format == PROMFILER_FORMAT_SVG ?
 			render_flame__svg(out, trees, n, &fo) :
 			render_flame__html(out, trees, n, &fo);
 		break;
 	}
-	case PROFILER_FORMAT_PPROF: {
+	case PROMFILER_FORMAT_PPROF: {
 		struct timespec now;
 
 		clock_gettime(CLOCK_REALTIME, &now);
 		err = render_pprof__profile(out, trees, n, &(struct pprof_opts){
 			.frames = p->frames, .count = req->count,
-			.seconds_per_sample = 1.0 / p->opts.frequency,
+			.seconds_per_sample = 1.0 / p->opts.frequency_hz,
 			.time_nanos = (int64_t)now.tv_sec * 1000000000 + now.tv_nsec -
 				      req->duration_nanos,
 			.duration_nanos = req->duration_nanos });
 		break;
 	}
-	case PROFILER_FORMAT_PROMETHEUS:
+	case PROMFILER_FORMAT_PROMETHEUS:
 		break;
 	}
 out:

@@ -1,7 +1,8 @@
 /* profiler: the engine that wires the pipeline together: sampler -> targets
- * (symbolize, tree) -> render_prom. It is the library behind include/ and
- * the CLI: create it with options, call profiler__poll about once a second,
- * and render its metrics from any thread. */
+ * (symbolize, tree), renders by profiler_render. It is the library behind
+ * include/ and the CLI: create it with the library's options, call
+ * profiler__poll about once a second, and render its profiles and metrics
+ * from any thread. */
 #ifndef PROMFILER_PROFILER_H
 #define PROMFILER_PROFILER_H
 
@@ -31,9 +32,6 @@ void profiler__free(struct profiler *p);
 /* Drains new samples into the trees, notices exited targets, and ends the
  * window when it is due. 0 or -errno. */
 int profiler__poll(struct profiler *p);
-/* Appends the Prometheus exposition (profiles and self-metrics) to out.
- * Thread-safe against profiler__poll. 0 or -ENOMEM. */
-int profiler__render_metrics(struct profiler *p, struct buf *out);
 
 struct profiler_render_req {
 	enum promfiler_format format;

@@ -89,7 +89,7 @@ clean:
 	$(call msg,CLEAN,$(OUTPUT))
 	$(Q)rm -rf $(OUTPUT) promfiler-bpf
 
-# ELF fixtures for test_elfsym: one C++ source built as a non-PIE and a PIE
+# ELF fixtures for test_elfsym and test_symbolize: one C++ source built as a non-PIE and a PIE
 # executable and a shared library, that library stripped to its .dynsym, and
 # its separate debug file. Order-only: the test reads them at run time.
 ELF_FIXTURES := $(OUTPUT)/fixtures
@@ -111,9 +111,9 @@ $(ELF_FIXTURES)/libfixture-stripped.so: $(ELF_FIXTURES)/libfixture.so
 $(ELF_FIXTURES)/libfixture.debug: $(ELF_FIXTURES)/libfixture.so
 	$(call msg,OBJCOPY,$@)
 	$(Q)objcopy --only-keep-debug $< $@
-$(OUTPUT)/tests/test_elfsym: private ALL_CFLAGS += \
+$(OUTPUT)/tests/test_elfsym $(OUTPUT)/tests/test_symbolize: private ALL_CFLAGS += \
 	-DELF_FIXTURES='"$(abspath $(ELF_FIXTURES))"'
-$(OUTPUT)/tests/test_elfsym: | $(ELF_FIXTURE_BINS)
+$(OUTPUT)/tests/test_elfsym $(OUTPUT)/tests/test_symbolize: | $(ELF_FIXTURE_BINS)
 # test_v8names reads a V8 layout from a shared object holding the v8dbg_*
 # symbols of Node 20 (tests/fixtures/v8names/layout.c).
 $(ELF_FIXTURES)/v8layout.so: tests/fixtures/v8names/layout.c | $(ELF_FIXTURES)

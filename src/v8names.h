@@ -14,7 +14,7 @@
  * (v8_Default_embedded_blob_code_). Symbols in .bss have the value 0.
  * A layout this module was not checked against is refused, never guessed:
  * V8 11.3, 12.4 and 13.6 (Node 20, 22 and 24) with 64-bit tagged values
- * (no pointer compression). See shared/V8-NAMES.md for the facts it relies on.
+ * (no pointer compression). docs/v8-names.md has the facts it relies on.
  *
  * Every object read from the process is validated (its map's instance
  * type) before its fields are used; strings may be sequential (one-byte

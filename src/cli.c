@@ -187,23 +187,6 @@ static void print_help(FILE *out)
 	}
 }
 
-/* A decimal number in [min, max], the whole string. */
-static bool parse_uint(const char *s, unsigned long min, unsigned long max,
-		       unsigned long *out)
-{
-	char *end;
-	unsigned long v;
-
-	if (!s || *s < '0' || *s > '9')
-		return false;
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || *end || v < min || v > max)
-		return false;
-	*out = v;
-	return true;
-}
-
 /* "folded" -> PROMFILER_FORMAT_FOLDED, ...; false for an unknown name. */
 static bool parse_format(const char *name, enum promfiler_format *out)
 {
@@ -295,7 +278,7 @@ enum cli_result cli__parse(struct cli *c, int argc, char **argv, FILE *out,
 		}
 		switch (opt) {
 		case 'p':
-			if (!parse_uint(optarg, 1, INT_MAX, &v))
+			if (!options__parse_decimal(optarg, 1, INT_MAX, &v))
 				return bad(err, "bad --pid '%s': want a process id", optarg);
 			if (c->opts.n_pids == CLI_MAX_PIDS)
 				return bad(err, "too many --pid (at most %s)", STR(CLI_MAX_PIDS));
@@ -309,7 +292,7 @@ enum cli_result cli__parse(struct cli *c, int argc, char **argv, FILE *out,
 					   STR(PROMFILER_MAX_COMMS));
 			break;
 		case 's':
-			if (!parse_uint(optarg, 10, 1000000, &v))
+			if (!options__parse_decimal(optarg, 10, 1000000, &v))
 				return bad(err, "bad --sampling-interval '%s': want 10..1000000 us", optarg);
 			c->opts.frequency_hz = (unsigned int)((1000000 + v / 2) / v);
 			break;
@@ -319,7 +302,7 @@ enum cli_result cli__parse(struct cli *c, int argc, char **argv, FILE *out,
 			c->hostname = optarg;
 			break;
 		case OPT_PORT:
-			if (!parse_uint(optarg, 1, 65535, &v))
+			if (!options__parse_decimal(optarg, 1, 65535, &v))
 				return bad(err, "bad --port '%s': want 1..65535", optarg);
 			c->port = (unsigned int)v;
 			break;
@@ -350,7 +333,7 @@ enum cli_result cli__parse(struct cli *c, int argc, char **argv, FILE *out,
 			c->basic_auth_password_file = optarg;
 			break;
 		case 'd':
-			if (!parse_uint(optarg, 1, 86400, &v))
+			if (!options__parse_decimal(optarg, 1, 86400, &v))
 				return bad(err, "bad --duration '%s': want 1..86400 seconds", optarg);
 			c->duration = (unsigned int)v;
 			break;

@@ -134,8 +134,8 @@ int options__parse_labels(const char *list, unsigned int *out)
 	return err;
 }
 
-/* A decimal number, the whole string, that fits an unsigned int. */
-static bool parse_uint(const char *s, unsigned int *out)
+bool options__parse_decimal(const char *s, unsigned long min, unsigned long max,
+			   unsigned long *out)
 {
 	char *end;
 	unsigned long v;
@@ -144,9 +144,9 @@ static bool parse_uint(const char *s, unsigned int *out)
 		return false;
 	errno = 0;
 	v = strtoul(s, &end, 10);
-	if (errno || *end || v > UINT32_MAX)
+	if (errno || *end || v < min || v > max)
 		return false;
-	*out = (unsigned int)v;
+	*out = v;
 	return true;
 }
 
@@ -154,14 +154,16 @@ int options__parse(const struct option_desc *d, const char *arg,
 		   struct promfiler_options *o)
 {
 	struct promfiler_options t = *o; /* o changes only when arg is good */
+	unsigned long v;
 
 	switch (d->kind) {
 	case OPTION_FLAG:
 		*(bool *)field(d, &t) = true;
 		break;
 	case OPTION_UINT:
-		if (!parse_uint(arg, field(d, &t)))
+		if (!options__parse_decimal(arg, 0, UINT32_MAX, &v))
 			return -EINVAL;
+		*(unsigned int *)field(d, &t) = (unsigned int)v;
 		break;
 	case OPTION_CHOICE:
 		if (strcmp(arg, d->choices[0]) == 0)

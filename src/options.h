@@ -61,6 +61,10 @@ void options__default_text(const struct option_desc *d, char *out, size_t len);
 /* The one validator of a whole struct (pids, comms and every entry of the
  * table): 0, or -EINVAL with a one-line reason in why. */
 int options__check(const struct promfiler_options *o, char *why, size_t len);
+/* A decimal number in [min, max], the whole string (no sign, no space),
+ * into *out: true, or false and *out unchanged. */
+bool options__parse_decimal(const char *s, unsigned long min, unsigned long max,
+			   unsigned long *out);
 /* "pid,comm,pod" -> a set of 1u << PROMFILER_LABEL_*; 0 or -EINVAL. */
 int options__parse_labels(const char *list, unsigned int *out);
 

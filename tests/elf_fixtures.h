@@ -30,24 +30,25 @@ static void teardown(void)
 	cr_assert_eq(system(cmd), 0);
 }
 
+/* dir/name in one of 8 rotating buffers: a call's few paths stay valid. */
+static const char *path_in(const char *dir, const char *name)
+{
+	static char path[8][512];
+	static int next;
+	char *p = path[next++ % 8];
+
+	snprintf(p, sizeof(path[0]), "%s/%s", dir, name);
+	return p;
+}
+
 static const char *fixture(const char *name)
 {
-	static char path[4][512];
-	static int next;
-	char *p = path[next++ % 4];
-
-	snprintf(p, sizeof(path[0]), "%s/%s", ELF_FIXTURES, name);
-	return p;
+	return path_in(ELF_FIXTURES, name);
 }
 
 static const char *tmp_path(const char *name)
 {
-	static char path[4][512];
-	static int next;
-	char *p = path[next++ % 4];
-
-	snprintf(p, sizeof(path[0]), "%s/%s", tmp, name);
-	return p;
+	return path_in(tmp, name);
 }
 
 static void *slurp(const char *path, size_t *len)

@@ -173,22 +173,26 @@ Test(cli, help_and_version)
 
 Test(cli, library_flag_messages_are_unchanged)
 {
-	static const char *const cases[][3] = {
-		{ "-F", "0", "bad --frequency '0': want 1..100000 Hz" },
-		{ "--window", "86401", "bad --window '86401': want 1..86400 seconds" },
-		{ "--max-series", "1", "bad --max-series '1': want 0 (no limit) or 2..10000000" },
-		{ "--max-depth", "1001", "bad --max-depth '1001': want 0 (no limit) or 2..1000" },
-		{ "--weight", "both", "bad --weight 'both': want self or total" },
-		{ "--frames", "file", "bad --frames 'file': want function or location" },
-		{ "--separator", "_-.~", "bad --separator '_-.~': want 1..8 characters, no quote, "
-		  "backslash or newline" },
-		{ "--labels", "pid,host", "bad --labels 'pid,host': want a list of pid, comm, "
+	static const struct {
+		const char *args[3]; /* NULL-terminated */
+		const char *message;
+	} cases[] = {
+		{ { "-F", "0" }, "bad --frequency '0': want 1..100000 Hz" },
+		{ { "--window", "86401" }, "bad --window '86401': want 1..86400 seconds" },
+		{ { "--max-series", "1" }, "bad --max-series '1': want 0 (no limit) or 2..10000000" },
+		{ { "--max-depth", "1001" }, "bad --max-depth '1001': want 0 (no limit) or 2..1000" },
+		{ { "--weight", "both" }, "bad --weight 'both': want self or total" },
+		{ { "--frames", "file" }, "bad --frames 'file': want function or location" },
+		{ { "--separator", "_-.~" }, "bad --separator '_-.~': want 1..8 characters, no "
+		  "quote, backslash or newline" },
+		{ { "--labels", "pid,host" }, "bad --labels 'pid,host': want a list of pid, comm, "
 		  "container_id, pod, namespace" },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		cr_assert_eq(parse(cases[i]), CLI_USAGE, "%s %s", cases[i][0], cases[i][1]);
-		cr_assert_not_null(strstr(err_text, cases[i][2]), "err: %s", err_text);
+		cr_assert_eq(parse(cases[i].args), CLI_USAGE, "%s %s", cases[i].args[0],
+			     cases[i].args[1]);
+		cr_assert_not_null(strstr(err_text, cases[i].message), "err: %s", err_text);
 	}
 }
 

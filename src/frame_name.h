@@ -2,7 +2,7 @@
  * shown in signatures, so one function is one frame whatever its V8 tier or
  * Node version, and a signature always splits into exactly its frames.
  *
- * Perf map names (V8's --perf-basic-prof, see ../shared/DESIGN.md):
+ * Perf map names (V8's --perf-basic-prof; README.md, "Naming frames"):
  *   Node <= 18  "LazyCompile:*fib /app.js:1"      "Function:~ /app.js:3"
  *   Node >= 19  "JS:*fib /app.js:1:13"            "JS:~ /app.js:3:1"
  *   Node 24     "JS:*'fib /app.js:1:13"

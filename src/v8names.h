@@ -20,7 +20,7 @@
  * checked again on the process's own heap before anything is named (the
  * first SFIs read must be what the layout says they are: see
  * v8names__verdict), and refused if it fails. Checked on V8 10.2 to 14.6
- * (Node 18 to 26). See shared/V8-NAMES.md for the facts it relies on.
+ * (Node 18 to 26). docs/v8-names.md has the facts it relies on.
  *
  * Every object read from the process is validated (its map's instance
  * type) before its fields are used; strings may be sequential (one-byte
@@ -36,8 +36,11 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <linux/types.h>
 #include <stdint.h>
 #include <sys/types.h>
+
+#include "profile.h"
 
 #define V8NAMES_CACHE_DEFAULT 16384 /* (SFI, cookie) entries per process */
 #define V8NAMES_CACHE_START 256     /* ... held at first: it grows with use */
@@ -46,7 +49,7 @@
 /* What the BPF frame walk needs to know about a process (sampler copies it
  * into the v8_procs map): frame and field offsets, and where V8's code
  * lies (JIT code, embedded builtins and their remapped copy). */
-#define V8NAMES_MAX_RANGES 8
+#define V8NAMES_MAX_RANGES PROFILE_V8_MAX_RANGES
 struct v8_walk_info {
 	int32_t off_fp_function;
 	int32_t off_fp_context;

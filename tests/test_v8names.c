@@ -218,7 +218,7 @@ Test(v8names, layout_not_v8)
 	cr_assert_eq(v8_layout__load_file("/nonexistent", &l), -ENOENT);
 }
 
-/* What shared/V8-NAMES.md measured on each line's binary, read back from
+/* What docs/v8-names.md measured on each line's binary, read back from
  * its extract: one reader, no version list. */
 static const struct {
 	const char *path;

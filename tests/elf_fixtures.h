@@ -1,0 +1,91 @@
+/* elf_fixtures.h: what the unit tests of elfsym (test_elfsym.c) and of
+ * symbolize (test_symbolize.c) share: the ELF fixtures the Makefile builds
+ * (ELF_FIXTURES: non-PIE, PIE, shared, stripped, debug file) and a private
+ * temporary directory per test, made by setup() and removed by teardown().
+ * Header only: each test binary is one .c file, which includes this after
+ * <criterion/criterion.h>. The helpers assert rather than return errors. */
+#ifndef PROMFILER_TESTS_ELF_FIXTURES_H
+#define PROMFILER_TESTS_ELF_FIXTURES_H
+
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static char tmp[] = "/tmp/test_elf.XXXXXX";
+
+static void setup(void)
+{
+	strcpy(tmp, "/tmp/test_elf.XXXXXX");
+	cr_assert_not_null(mkdtemp(tmp));
+}
+
+static void teardown(void)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
+	cr_assert_eq(system(cmd), 0);
+}
+
+/* dir/name in one of 8 rotating buffers: a call's few paths stay valid. */
+static const char *path_in(const char *dir, const char *name)
+{
+	static char path[8][512];
+	static int next;
+	char *p = path[next++ % 8];
+
+	snprintf(p, sizeof(path[0]), "%s/%s", dir, name);
+	return p;
+}
+
+static const char *fixture(const char *name)
+{
+	return path_in(ELF_FIXTURES, name);
+}
+
+static const char *tmp_path(const char *name)
+{
+	return path_in(tmp, name);
+}
+
+static void *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	long n;
+
+	cr_assert_not_null(f, "open %s: %s", path, strerror(errno));
+	cr_assert_eq(fseek(f, 0, SEEK_END), 0);
+	n = ftell(f);
+	cr_assert_gt(n, 0);
+	rewind(f);
+	buf = malloc((size_t)n);
+	cr_assert_not_null(buf);
+	cr_assert_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	*len = (size_t)n;
+	return buf;
+}
+
+static void spit(const char *path, const void *buf, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+
+	cr_assert_not_null(f, "create %s: %s", path, strerror(errno));
+	cr_assert_eq(fwrite(buf, 1, len, f), len);
+	cr_assert_eq(fclose(f), 0);
+}
+
+static void copy(const char *from, const char *to)
+{
+	size_t len;
+	void *buf = slurp(from, &len);
+
+	spit(to, buf, len);
+	free(buf);
+}
+
+#endif

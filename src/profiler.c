@@ -207,6 +207,7 @@ static void refresh_target(struct profiler *p, struct target *t)
 		p->v8_unsupported++;
 		logf_(p, "pid %d (%s): JS frames not named from V8's objects: %s",
 		      (int)t->pid, t->comm, after.v8_why);
+		sampler__set_v8(p->sampler, t->pid, NULL); /* its walk is no use now */
 	}
 	if (!t->diagnosed && t->flags.is_node) {
 		/* Said once per target, with the flag that fixes it. */

@@ -7,10 +7,12 @@
  * cookies, the bounded cache, and the walk's ranges. */
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "v8names.h"
 
@@ -287,6 +289,28 @@ Test(v8names, layout_refused)
 	l = layout;
 	l.smi_shift = 0;
 	cr_assert_null(v8names__new(&l, read_heap, NULL, 0), "a refused layout has no reader");
+}
+
+Test(v8names, layout_cache_per_owner)
+{
+	/* Each owner (a profiler) has its own cache: two never share. */
+	struct v8_layout_cache *a = v8_layout_cache__new(), *b = v8_layout_cache__new();
+	struct v8_layout l;
+	int fd20 = open(LAYOUT(20), O_RDONLY), fd26 = open(LAYOUT(26), O_RDONLY);
+
+	cr_assert(a && b && fd20 >= 0 && fd26 >= 0);
+	cr_assert_eq(v8_layout_cache__load_fd(a, fd20, &l), 0);
+	cr_assert_eq(l.major, 11);
+	cr_assert_eq(v8_layout_cache__load_fd(b, fd26, &l), 0);
+	cr_assert_eq(l.major, 14);
+	cr_assert_eq(v8_layout_cache__load_fd(a, fd20, &l), 0, "cached");
+	cr_assert_eq(l.major, 11);
+	cr_assert_eq(v8_layout_cache__load_fd(NULL, fd26, &l), 0, "no cache: read");
+	cr_assert_eq(l.minor, 6);
+	close(fd20);
+	close(fd26);
+	v8_layout_cache__free(a);
+	v8_layout_cache__free(b);
 }
 
 /* ---- the layout check on the heap ------------------------------------------ */

@@ -541,7 +541,8 @@ struct v8names {
 	struct v8_layout l;
 	/* The layout check on this heap (v8names__verdict). */
 	bool verified, refused;
-	unsigned int tries;
+	unsigned int tries;   /* failed lookups before it was verified */
+	unsigned int neutral; /* ... that neither proved nor refuted it */
 	struct script_lines lines[LINE_SCRIPTS];
 	uint32_t lines_clock;
 	v8names_read_fn read;
@@ -1030,9 +1031,12 @@ static int read_function(struct v8names *r, uint64_t sfi, uint32_t cookie)
 		read_string(r, sname, r->script, sizeof(r->script));
 	if (!r->verified) {
 		/* Proof that the layout holds here: every object where it says,
-		 * of the type it says (see v8names__verdict). */
-		if (!has_script || !r->script[0] || !map_is_map(r, sfi) || !map_is_map(r, script) ||
+		 * of the type it says (see v8names__verdict). A function without
+		 * a script (a builtin's) neither proves nor refutes it. */
+		if (!map_is_map(r, sfi) || (has_script && !map_is_map(r, script)) ||
 		    !(is_string_type(r, name_type) || name_type == l->type_scope_info))
+			return -EINVAL;
+		if (!has_script || !r->script[0])
 			return -EAGAIN;
 		r->verified = true;
 	}
@@ -1201,9 +1205,12 @@ void v8names__free(struct v8names *r)
 /* A lookup that failed before the layout was verified: one try of the
  * check (cached failures count again: a small program has few functions).
  * Whether the layout is refused now. */
-static bool check_tried(struct v8names *r)
+static bool check_tried(struct v8names *r, int err)
 {
-	if (!r->verified && ++r->tries >= V8NAMES_CHECK_TRIES)
+	if (r->verified)
+		return false;
+	if (err == -EAGAIN ? ++r->neutral >= V8NAMES_CHECK_NEUTRAL :
+			     ++r->tries >= V8NAMES_CHECK_TRIES)
 		r->refused = true;
 	return r->refused;
 }
@@ -1225,14 +1232,14 @@ int v8names__lookup(struct v8names *r, uint64_t sfi, uint32_t cookie,
 		e->ref = true;
 		r->stats.hits++;
 		if (e->err)
-			return check_tried(r) ? -ENOTSUP : e->err;
+			return check_tried(r, e->err) ? -ENOTSUP : e->err;
 		out->name = e->name;
 		out->script = e->script;
 		out->line = e->line;
 		return 0;
 	}
 	err = read_function(r, sfi, cookie);
-	if (err && check_tried(r))
+	if (err && check_tried(r, err))
 		return -ENOTSUP;
 	if (err == -EAGAIN) {
 		r->stats.failures++;
@@ -1283,8 +1290,10 @@ int v8names__verdict(const struct v8names *r, char *why, size_t len)
 		return 0;
 	if (!r->refused)
 		return -EAGAIN;
-	snprintf(why, len, "V8 %d.%d: layout check failed: none of the first %d "
-		 "SharedFunctionInfo lookups found the types its v8dbg_* symbols give",
-		 r->l.major, r->l.minor, V8NAMES_CHECK_TRIES);
+	snprintf(why, len, "V8 %d.%d: layout check failed: %s", r->l.major, r->l.minor,
+		 r->tries >= V8NAMES_CHECK_TRIES ?
+			 "the first SharedFunctionInfos read lacked the types its v8dbg_* "
+			 "symbols give" :
+			 "no SharedFunctionInfo read had a script");
 	return -ENOTSUP;
 }

@@ -159,10 +159,12 @@ void v8names__stats(const struct v8names *r, struct v8names_stats *out);
  * lookups: nothing is named until one SFI proves the layout (its map's
  * instance type is the SFI type, that map's own map is the meta map with
  * the Map type, its name is a String or a ScopeInfo, its script a Script
- * with a String name). 0: verified; -EAGAIN: not yet; -ENOTSUP: refused,
+ * with a String name). 0: verified; -EAGAIN: not yet; -ENOTSUP: refused:
  * V8NAMES_CHECK_TRIES lookups failed (a failed SFI looked up again counts
- * again) and none proved it (why says so). */
+ * again), or V8NAMES_CHECK_NEUTRAL found SFIs without a script (builtins'),
+ * before one proved it (why says which). */
 #define V8NAMES_CHECK_TRIES 64
+#define V8NAMES_CHECK_NEUTRAL 1024
 int v8names__verdict(const struct v8names *r, char *why, size_t len);
 
 /* Fills info's offsets from layout, and its ranges from the process's

@@ -362,8 +362,20 @@ Test(v8names, a_layout_the_heap_refutes_is_refused)
 	cr_assert_eq(v8names__lookup(r, s[V8NAMES_CHECK_TRIES], cookie_of(s[0]), &fn), -ENOTSUP);
 	v8names__free(r);
 
+	/* Only builtins' SFIs (no script) for long: refused, by the other
+	 * bound. */
+	r = v8names__new(&layout, read_heap, NULL, 0);
+	s[0] = sfi(one_byte("forEach"), 0);
+	for (int i = 0; i < V8NAMES_CHECK_NEUTRAL; i++)
+		err = v8names__lookup(r, s[0], cookie_of(s[0]), &fn);
+	cr_assert_eq(err, -ENOTSUP);
+	cr_assert_eq(v8names__verdict(r, why, sizeof(why)), -ENOTSUP);
+	cr_assert(strstr(why, "no SharedFunctionInfo read had a script"), "%s", why);
+	v8names__free(r);
+
 	/* Right type numbers, but maps that are no Maps: refused too. */
 	r = v8names__new(&layout, read_heap, NULL, 0);
+	s[0] = sfi(one_byte("f"), script(one_byte("/app/app.js")));
 	put16(meta_map, 12, (uint16_t)(layout.type_map + 1));
 	for (int i = 0; i < V8NAMES_CHECK_TRIES; i++)
 		err = v8names__lookup(r, s[0], cookie_of(s[0]), &fn);

@@ -42,7 +42,7 @@ has_frame() { grep -qF "#$2\",pid=\"$3\"" "$1"; }
 top() { sort -t$'\t' -k2 -nr "$1" | head -5 | tr '\t' ' ' | awk '{ printf "%s%s", sep, $0; sep = "; " } END { print "" }'; }
 
 # run_pair BIN TAG: the workload without perf-map flags and with them, side
-# by side, profiled together for 8 s, then 3 s with --frames location;
+# by side, profiled together for 8 s, then 4 s with --frames location;
 # leaves TAG.prom, TAG.loc.prom, TAG.log, TAG.bare, TAG.flags (shares) and
 # sets BARE, FLAGS (the pids, already stopped).
 run_pair() {
@@ -57,7 +57,7 @@ run_pair() {
 	sleep 3
 	"$AGENT" -p "$BARE" -p "$FLAGS" -F 499 --duration 8 --format prometheus \
 		-o "$WORK/$2.prom" 2>"$WORK/$2.log"
-	"$AGENT" -p "$BARE" -p "$FLAGS" -F 499 --duration 3 --frames location \
+	"$AGENT" -p "$BARE" -p "$FLAGS" -F 499 --duration 4 --frames location \
 		--format prometheus -o "$WORK/$2.loc.prom" 2>/dev/null
 	shares "$WORK/$2.prom" "$BARE" > "$WORK/$2.bare"
 	shares "$WORK/$2.prom" "$FLAGS" > "$WORK/$2.flags"
@@ -116,16 +116,18 @@ for v in ${NODE_VERSIONS:-18 system 22 24 25 26}; do
 	misplaced=$(comm -3 "$WORK/$v.loc.bare" "$WORK/$v.loc.flags" |
 		sed 's/^\t//; s/ [^ ]*$//' | sort | uniq -d | tr '\n' ' ')
 	check "node $ver, --frames location: $common functions at the perf map's file:line, none elsewhere ($misplaced)" \
-		[ "$common" -ge 8 -a -z "$misplaced" ]
+		[ "$common" -ge 6 -a -z "$misplaced" ]
 	# Two processes are two runs of V8: once, in a CI run, every function
 	# of the bare process lost the same 30% to a leaf outside the
-	# workload. A disagreement is shown, then measured once more.
-	if ! shares_agree "$v"; then
+	# workload; on a loaded machine one process's tiering can lag the
+	# other's. A disagreement is shown, then measured again (twice at most).
+	for _ in 1 2; do
+		shares_agree "$v" && break
 		echo "# node $ver: shares disagree; leaves without perf map: $(top "$WORK/$v.bare")"
 		echo "# node $ver: leaves with perf map: $(top "$WORK/$v.flags")"
 		echo "# once more"
 		run_pair "$bin" "$v"
-	fi
+	done
 	while read -r f; do
 		a=$(share_of "$WORK/$v.bare" "$f"); b=$(share_of "$WORK/$v.flags" "$f")
 		check "node $ver: $f leaf share without perf map ($a%) within 5 points of with it ($b%)" \

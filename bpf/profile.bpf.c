@@ -14,13 +14,13 @@
  *
  * V8 processes (pids in v8_procs, put there by userspace once it has read
  * the layout of the process's node binary) get a frame-pointer walk of our
- * own, next to bpf_get_stackid: it visits the frames in the order the
+ * own, next to bpf_get_stack: it visits the frames in the order the
  * kernel's user callchain does (x86 perf_callchain_user: the leaf IP, then
  * [fp+8] of each frame from regs->bp) and, for frames whose code lies in
  * V8's JIT code or embedded builtins and hold a context and a JSFunction,
  * reads the JSFunction's SharedFunctionInfo there and then: the JSFunction
  * may be garbage a moment later, the SFI lives as long as its function's
- * code (see shared/V8-NAMES.md). The list of (ip, SFI) pairs goes into the
+ * code (docs/v8-names.md). The list of (ip, SFI) pairs goes into the
  * buffer's v8_frames map under a hash of the list, and the hash into the
  * count key, so samples that ran other functions through the same code
  * addresses (interpreted frames all return into one trampoline) stay

@@ -97,15 +97,17 @@ struct promfiler_options {
 	bool frame_locations;       /* "fib /app.js:1" rather than "fib" */
 	bool no_v8_names;           /* name JS frames from perf maps only */
 	/* Cardinality budget; 0 is no limit (1 is refused). */
-	unsigned int max_series;    /* call-tree nodes per process, then "(other)" (2000) */
+	unsigned int max_series;    /* series per process, the rest in "(other)" (2000) */
 	unsigned int max_depth;     /* frames per signature, then "(truncated)" (0) */
 	bool trim_bootstrap;        /* drop native frames outward of the first JS frame */
 
 	/* Diagnostics: one line each, no newline, for the life of the handle
 	 * ("profiling pid 12 (node)", "pid 12: no perf map ..."). Called from
-	 * the polling thread and from promfiler_start; NULL: none. */
+	 * the polling thread and from promfiler_start (with verbose, also
+	 * from promfiler_destroy: libbpf's messages as it unloads); NULL:
+	 * none. Each handle's go to its own log, also with several handles. */
 	void (*log)(const char *line);
-	bool verbose;               /* libbpf's debug messages too (on stderr) */
+	bool verbose;               /* libbpf's messages too (through log) */
 
 	/* Called first on the polling thread, each time promfiler_start starts
 	 * it (the BPF program is attached by then); NULL: nothing. For what is

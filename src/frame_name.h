@@ -2,11 +2,15 @@
  * shown in signatures, so one function is one frame whatever its V8 tier or
  * Node version, and a signature always splits into exactly its frames.
  *
- * Perf map names (V8's --perf-basic-prof, see ../shared/DESIGN.md):
+ * Perf map names (V8's --perf-basic-prof; README.md, "Naming frames"):
  *   Node <= 18  "LazyCompile:*fib /app.js:1"      "Function:~ /app.js:3"
  *   Node >= 19  "JS:*fib /app.js:1:13"            "JS:~ /app.js:3:1"
  *   Node 24     "JS:*'fib /app.js:1:13"
- * Tier markers (* ~ ^ + ') are stripped; an empty name is "(anonymous)".
+ * Tier markers (* ~ ^ + ') are stripped. An empty name is "(anonymous
+ * main.js:12)" (the base name of the location, its line, no column), so
+ * two anonymous callbacks stay two frames; "(anonymous)" where the entry
+ * has no location, and with FRAME_STYLE_LOCATION, which appends the whole
+ * location anyway ("(anonymous) /app/main.js:12").
  * Non-JS code keeps its kind: "Builtin:ArrayPrototypePush", "RegExp:^a+$".
  * "Builtin:InterpreterEntryTrampoline", where every interpreted function
  * returns when Node runs without --interpreted-frames-native-stack, is
@@ -41,6 +45,9 @@ bool frame_name__is_js(const char *raw);
 /* "[basename]" of a mapped file, for frames no symbol source names. */
 void frame_name__module(const char *path, const char *sep, char *out,
 			size_t outlen);
+/* Whether names can be kept free of sep: some substitute for it shares no
+ * character with it (one of "_", "-", ".", "~" is not in it). */
+bool frame_name__separator_ok(const char *sep);
 /* Copies `name` making it valid UTF-8 and free of `sep`. */
 void frame_name__sanitize(const char *name, const char *sep, char *out,
 			  size_t outlen);

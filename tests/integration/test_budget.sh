@@ -1,6 +1,8 @@
 #!/bin/bash
-# The cardinality budget: --trim-bootstrap, --max-depth, --max-series and
-# --labels (dropping pid merges processes), on real Node processes.
+# The cardinality budget: --trim-bootstrap, --max-depth, --max-series (a
+# small budget, 0 and 1) and --labels (dropping pid merges processes), on
+# real Node processes. What the budget keeps over time is in
+# tests/test_budget.c and tests/integration/test_real_app.sh.
 source "$(dirname "$0")/lib.sh"
 require_root
 
@@ -23,12 +25,22 @@ check "--max-depth 4: cut stacks end in (truncated)" grep -q '#(truncated)"' "$W
 
 oneshot --max-series 12 > "$WORK/series"
 per_pid=$(grep -c "^promfiler_cpu_profile{.*pid=\"$first\"" "$WORK/series")
+counters=$(grep -c "^promfiler_cpu_seconds_total{.*pid=\"$first\"" "$WORK/series")
 others=$(grep -c "^promfiler_cpu_profile{.*#(other)\",pid=\"$first\"" "$WORK/series")
-check "--max-series 12: at most 12 nodes plus (other) ones ($per_pid series, $others other)" \
-	[ "$per_pid" -le $((12 + others)) ]
+check "--max-series 12: at most 12 series per family, (other) included ($per_pid gauges, $counters counters, $others other)" \
+	[ "$per_pid" -le 12 -a "$counters" -le 12 ]
 check "--max-series 12: the rest folds into (other)" [ "$others" -gt 0 ]
+check "--max-series 12: hotFunction, the heaviest path, keeps its series" \
+	grep -q "^promfiler_cpu_profile{signature=\"[^\"]*#mainLoop#hotFunction\",pid=\"$first\"" "$WORK/series"
 folded=$(metric_value "$WORK/series" promfiler_budget_folded_samples_total)
 check "--max-series 12: folded samples are counted ($folded)" [ "${folded:-0}" -gt 0 ]
+
+oneshot --max-series 0 > "$WORK/unlimited"
+check "--max-series 0: no limit, nothing folds" bash -c \
+	"! grep -q '#(other)\"' '$WORK/unlimited' && grep -q '^promfiler_budget_folded_samples_total 0$' '$WORK/unlimited'"
+"$AGENT" -p "$first" --duration 1 --max-series 1 >/dev/null 2>"$WORK/one.err"; rc=$?
+check "--max-series 1: refused with a usage error (exit $rc)" [ "$rc" -eq 2 ]
+check "--max-series 1: the message says what is allowed" grep -q "max-series" "$WORK/one.err"
 
 oneshot --labels comm > "$WORK/merged"
 check "--labels comm: no pid label" bash -c "! grep '^promfiler_cpu' '$WORK/merged' | grep -q 'pid='"

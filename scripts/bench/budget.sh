@@ -57,7 +57,7 @@ start_app() {
 	APP_PID=$!
 	PIDS+=("$APP_PID")
 	for _ in $(seq 50); do
-		APP_PORT=$(sed -n 's/^listening //p' "$OUT/$1.log")
+		APP_PORT=$(sed -n 's/^listening //p' "$OUT/$1.log" 2>/dev/null)
 		[ -n "$APP_PORT" ] && return 0
 		sleep 0.2
 	done
@@ -90,11 +90,13 @@ start_agent phase "$B"
 echo "budget: $MINUTES min; app A pid $A, app B pid $B ($("$NODE" --version)); agents at their" \
 	"defaults but where said; $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
 load() { (cd "$APPDIR" && "$NODE" load.js "$@"); }
-load "$A_PORT" "$((SECONDS_ + 30))" 8 '/table?rows=50' '/score?user=ann' >"$OUT/load-A.log" 2>&1 &
-PIDS+=("$!")
+load "$A_PORT" "$((SECONDS_ + 5))" 8 '/table?rows=50' '/score?user=ann' >"$OUT/load-A.log" 2>&1 &
+load_a=$!
+PIDS+=("$load_a")
 ( load "$B_PORT" "$HALF" 8 '/table?rows=50' '/score?user=ann' &&
-	load "$B_PORT" "$((SECONDS_ - HALF + 30))" 8 '/search?q=lab' '/report' ) >"$OUT/load-B.log" 2>&1 &
-PIDS+=("$!")
+	load "$B_PORT" "$((SECONDS_ - HALF + 5))" 8 '/search?q=lab' '/report' ) >"$OUT/load-B.log" 2>&1 &
+load_b=$!
+PIDS+=("$load_b")
 
 watch() {
 	local name=$1 pid=$2 port=$3
@@ -113,6 +115,13 @@ watch unlimited "$A" "$PORT_unlimited" --max-other 100 &
 w4=$!
 rc=0
 for w in $w1 $w2 $w3 $w4; do wait "$w" || rc=1; done
+# Where app B's CPU went in its last window (after the phase change, its
+# new routes): the samples of each route's function and below it.
+curl -sf "http://127.0.0.1:$PORT_phase/metrics" | grep "^promfiler_cpu_profile{.*pid=\"$B\"" |
+	awk '{ for (f = split("renderTable scoreOf search report", w, " "); f > 0; f--)
+		if (index($0, "#" w[f] "#") || index($0, "#" w[f] "\"")) n[w[f]] += $NF }
+	END { for (k in n) printf "%s %d samples\n", k, n[k] }' >"$OUT/phase-top.txt"
+wait "$load_a" "$load_b"
 for name in defaults phase b500 unlimited; do
 	echo
 	cat "$OUT/$name.txt"
@@ -120,5 +129,7 @@ done
 echo
 echo "budget: load A: $(tr '\n' ';' <"$OUT/load-A.log")"
 echo "budget: load B: $(tr '\n' ';' <"$OUT/load-B.log")"
+echo "budget: app B's last window, by route function (after the phase change: search, report):"
+sed 's/^/  /' "$OUT/phase-top.txt"
 echo "budget: raw figures in $OUT"
 exit "$rc"

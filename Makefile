@@ -216,10 +216,22 @@ $(BENCH_DIR):
 $(BENCH_DIR)/microbench: scripts/bench/microbench.c $(OBJS) | $(BENCH_DIR)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) $^ $(LDLIBS) -lz -o $@
+# $(BENCH_DIR)/floor: the minimal sampler the BPF phase measures the agent's
+# program against (scripts/bench/floor.bpf.c and its loader floor.c).
+$(BENCH_DIR)/floor.bpf.o: scripts/bench/floor.bpf.c vmlinux/$(ARCH)/vmlinux.h | $(BENCH_DIR)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $(@:.o=.tmp.o)
+	$(Q)$(BPFTOOL) gen object $@ $(@:.o=.tmp.o)
+$(BENCH_DIR)/floor.skel.h: $(BENCH_DIR)/floor.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name floor_bpf > $@
+$(BENCH_DIR)/floor: scripts/bench/floor.c $(BENCH_DIR)/floor.skel.h
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -I$(BENCH_DIR) $< -lbpf -lelf -lz -o $@
 .PHONY: bench
-bench: promfiler-bpf $(BENCH_DIR)/microbench
+bench: promfiler-bpf $(BENCH_DIR)/microbench $(BENCH_DIR)/floor
 	$(Q)AGENT=$(CURDIR)/promfiler-bpf MICROBENCH=$(CURDIR)/$(BENCH_DIR)/microbench \
-		scripts/bench/run.sh
+		FLOOR=$(CURDIR)/$(BENCH_DIR)/floor scripts/bench/run.sh
 test integration: $(BENCH_DIR)/microbench
 -include $(wildcard $(BENCH_DIR)/*.d)
 

@@ -98,6 +98,8 @@ struct profiler *profiler__new(const struct profiler_opts *opts)
 		.all = opts->all, .comms = opts->comms, .n_comms = opts->n_comms,
 		.frequency = opts->frequency, .verbose = opts->verbose,
 		.kernel_stacks = opts->kernel, .follow_forks = opts->follow_forks,
+		/* tests/integration/test_walk.sh: reads the counts with bpftool */
+		.check_walk = getenv("PROMFILER_CHECK_WALK") != NULL,
 	};
 	struct profiler *p = calloc(1, sizeof(*p));
 	uint32_t root;

@@ -26,6 +26,8 @@ struct sampler_opts {
 	bool kernel_stacks;
 	bool follow_forks;        /* children of PID-set members join the set */
 	bool verbose;             /* libbpf debug messages */
+	bool check_walk;          /* test hook: also walk V8 processes' stacks with
+				   * bpf_get_stack, count the differences */
 };
 
 struct sampler_stats {

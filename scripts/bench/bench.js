@@ -113,6 +113,9 @@ async function phaseBpf(o) {
 	fs.writeFileSync(file, '1');
 	const log = path.join(o.tmp, 'agent-bpf.log');
 	const modes = { v8: [], 'no-v8': ['--no-v8-names'], kernel: ['--kernel'] };
+	// --stacks, --modes, --hz, --seconds: a subset, for trying a change.
+	const stacks = (o.stacks || 'shallow,deep').split(','), hzs = (o.hz || '97,997').split(',').map(Number);
+	const only = (o.modes || Object.keys(modes).join(',')).split(',');
 	try {
 		// A process both programs filter out on every tick: what every
 		// other process on the host pays (a PID-set lookup).
@@ -124,16 +127,16 @@ async function phaseBpf(o) {
 		await L.stopAgent(a);
 		await fl.stop();
 		idle.kill();
-		for (const stack of ['shallow', 'deep']) {
+		for (const stack of stacks) {
 			const w = L.startWorkload('cpu.js', stack === 'deep' ? ['--depth', '120'] : []);
 			await L.sleep(3000); // V8 tiers up; the perf map settles
-			for (const mode of Object.keys(modes)) {
-				for (const hz of [97, 997]) {
+			for (const mode of only) {
+				for (const hz of hzs) {
 					const args = ['--pid', String(w.pid), '-F', String(hz), ...modes[mode]];
 					const ag = await L.startAgent(o.agent, args, { logFile: log });
 					const floor = startFloor(o.floor, w.pid, hz);
 					await L.sleep(1500);
-					const secs = o.quick ? 4 : hz === 97 ? 15 : 8;
+					const secs = Number(o.seconds || (o.quick ? 4 : hz === 97 ? 15 : 8));
 					const rows = await bpfSeries(ag.port, secs, floor);
 					const last = await L.get(ag.port, '/metrics');
 					res.configs.push({ stack, mode, kernel: mode === 'kernel', hz, rows,

@@ -91,12 +91,13 @@ if (bpf) {
 				};
 				row.frames = c.frames;
 			}
-			bpfRows.push(row);
+			if (row[97] || row[997])
+				bpfRows.push(row);
 		}
 	}
 	const modeText = { v8: 'JS frames from V8 (default)', 'no-v8': '`--no-v8-names`', kernel: 'V8 + `--kernel`' };
-	const ci = (x) => (x && Number.isFinite(x.ci[0]) ? ` [${fmt(x.ci[0])}, ${fmt(x.ci[1])}]` : '');
-	const rci = (x) => (x && Number.isFinite(x.ratioCI[0]) ? ` [${fmt(x.ratioCI[0])}, ${fmt(x.ratioCI[1])}]` : '');
+	const ci = (x) => (x && x.ci && Number.isFinite(x.ci[0]) ? ` [${fmt(x.ci[0])}, ${fmt(x.ci[1])}]` : '');
+	const rci = (x) => (x && x.ratioCI && Number.isFinite(x.ratioCI[0]) ? ` [${fmt(x.ratioCI[0])}, ${fmt(x.ratioCI[1])}]` : '');
 	const ratio = (x) => (x && Number.isFinite(x.ratio) ? `**${fmt(x.ratio)}x**${rci(x)}` : 'n/a');
 	p('### 1. BPF program cost per sample, as a ratio to the floor (kernel.bpf_stats_enabled)');
 	p();

@@ -75,12 +75,14 @@ struct {
 	__type(value, __u8);
 } comm_matched SEC(".maps");
 
-#define STACK_MAP(name)                                                 \
+/* Stacks by their id: short ones (up to PROFILE_SHORT_STACK_DEPTH frames)
+ * and long ones in maps of their own (profile.h). */
+#define STACK_MAP(name, value_type)                                           \
 	struct {                                                        \
 		__uint(type, BPF_MAP_TYPE_HASH);                         \
 		__uint(max_entries, 16384);                              \
 		__type(key, __u64);                                      \
-		__type(value, struct profile_stack);                     \
+		__type(value, value_type);                               \
 	} name SEC(".maps")
 
 #define COUNT_MAP(name)                                                 \
@@ -91,8 +93,10 @@ struct {
 		__type(value, __u64);                                    \
 	} name SEC(".maps")
 
-STACK_MAP(stacks0);
-STACK_MAP(stacks1);
+STACK_MAP(stacks0, struct profile_stack);
+STACK_MAP(stacks1, struct profile_stack);
+STACK_MAP(short_stacks0, struct profile_short_stack);
+STACK_MAP(short_stacks1, struct profile_short_stack);
 COUNT_MAP(counts0);
 COUNT_MAP(counts1);
 
@@ -103,18 +107,21 @@ struct {
 	__type(value, struct profile_v8_proc);
 } v8_procs SEC(".maps");
 
-/* Not preallocated: a list is 3 KB and most hosts hold few distinct ones. */
-#define V8_FRAMES_MAP(name)                                             \
+/* Long lists are not preallocated: one is 3 KB, and few stacks hold over
+ * PROFILE_V8_SHORT_FRAMES JS frames. */
+#define V8_FRAMES_MAP(name, value_type, flags)                                \
 	struct {                                                        \
 		__uint(type, BPF_MAP_TYPE_HASH);                         \
 		__uint(max_entries, 8192);                               \
-		__uint(map_flags, BPF_F_NO_PREALLOC);                    \
+		__uint(map_flags, flags);                                \
 		__type(key, struct profile_v8_frames_key);               \
-		__type(value, struct profile_v8_frames);                 \
+		__type(value, value_type);                               \
 	} name SEC(".maps")
 
-V8_FRAMES_MAP(v8_frames0);
-V8_FRAMES_MAP(v8_frames1);
+V8_FRAMES_MAP(v8_frames0, struct profile_v8_frames, BPF_F_NO_PREALLOC);
+V8_FRAMES_MAP(v8_frames1, struct profile_v8_frames, BPF_F_NO_PREALLOC);
+V8_FRAMES_MAP(v8_short_frames0, struct profile_v8_short_frames, 0);
+V8_FRAMES_MAP(v8_short_frames1, struct profile_v8_short_frames, 0);
 
 /* A copy of the stack around the frames being walked: one read of
  * V8_WINDOW bytes serves the next frames (callers live at higher addresses),
@@ -335,12 +342,21 @@ static __always_inline __u64 mix(__u64 h, __u64 x)
 	return h ^ (h >> 29);
 }
 
+/* The id of what a hash h names, of n entries: h with its low bit saying
+ * whether the entries are more than short (profile.h); never 0. */
+static __always_inline __u64 tiered_id(__u64 h, __u32 n, __u32 short_max)
+{
+	if (n > short_max)
+		return h | PROFILE_ID_LONG;
+	h &= ~PROFILE_ID_LONG;
+	return h ? h : 2;
+}
+
 /* The key of a stack: stack_seed mixed with each frame, then the depth
  * (the same function whoever walked the stack). */
 static __always_inline __u64 stack_hash_end(__u64 h, __u32 n)
 {
-	h = mix(h, n);
-	return h ? h : 1;
+	return tiered_id(mix(h, n), n, PROFILE_SHORT_STACK_DEPTH);
 }
 
 /* Makes the window hold [at, at + 32) (the frame's V8 slots, its saved fp
@@ -494,7 +510,7 @@ static __always_inline void walk_check(struct bpf_perf_event_data *ctx,
  * the stack's key and *frames_id the list's (0: none, or not stored). */
 static __always_inline bool v8_walk(struct bpf_perf_event_data *ctx, __u32 pid,
 				    struct profile_stack *st, void *frames_map,
-				    __u64 *hash, __u64 *frames_id)
+				    void *short_frames_map, __u64 *hash, __u64 *frames_id)
 {
 	const struct profile_v8_proc *proc = bpf_map_lookup_elem(&v8_procs, &pid);
 	struct profile_v8_frames_key key = { .pid = pid };
@@ -527,7 +543,9 @@ static __always_inline bool v8_walk(struct bpf_perf_event_data *ctx, __u32 pid,
 	*frames_id = 0;
 	if (w.out->n == 0)
 		return true;
-	key.id = w.hash ? w.hash : 1;
+	key.id = tiered_id(w.hash, w.out->n, PROFILE_V8_SHORT_FRAMES);
+	if (!(key.id & PROFILE_ID_LONG))
+		frames_map = short_frames_map; /* same layout, cut short */
 	if (bpf_map_lookup_elem(frames_map, &key)) {
 		*frames_id = key.id; /* the same list, stored by an earlier sample */
 		return true;
@@ -565,10 +583,14 @@ static __always_inline __u64 kernel_walk(struct bpf_perf_event_data *ctx,
 
 /* Stores stack st in stack_map under its key h, unless there already.
  * Returns 0, or the PROFILE_STAT_* reason the sample is lost. */
-static __always_inline int store_stack(void *stack_map, const struct profile_stack *st,
-				       __u64 h)
+static __always_inline int store_stack(void *stack_map, void *short_map,
+				       const struct profile_stack *st, __u64 h)
 {
-	struct profile_stack *old = bpf_map_lookup_elem(stack_map, &h);
+	struct profile_stack *old;
+
+	if (!(h & PROFILE_ID_LONG))
+		stack_map = short_map; /* the same layout, cut short */
+	old = bpf_map_lookup_elem(stack_map, &h);
 
 	if (!old && bpf_map_update_elem(stack_map, &h, st, BPF_NOEXIST)) {
 		/* Another CPU stored it first, or the map is full. */
@@ -584,8 +606,8 @@ static __always_inline int store_stack(void *stack_map, const struct profile_sta
 }
 
 static __always_inline int record(struct bpf_perf_event_data *ctx, __u32 pid,
-				  void *stack_map, void *count_map,
-				  void *frames_map)
+				  void *stack_map, void *short_map, void *count_map,
+				  void *frames_map, void *short_frames_map)
 {
 	struct profile_key key = { .pid = pid };
 	__u32 zero = 0;
@@ -595,14 +617,14 @@ static __always_inline int record(struct bpf_perf_event_data *ctx, __u32 pid,
 
 	if (!st)
 		return 0;
-	if (!v8_walk(ctx, pid, st, frames_map, &h, &key.v8_frames_id))
+	if (!v8_walk(ctx, pid, st, frames_map, short_frames_map, &h, &key.v8_frames_id))
 		h = kernel_walk(ctx, st, BPF_F_USER_STACK);
 	if (h) {
-		lost = store_stack(stack_map, st, h);
+		lost = store_stack(stack_map, short_map, st, h);
 		key.user_stack_id = lost ? 0 : h;
 	}
 	if (!lost && kernel_stacks && (h = kernel_walk(ctx, st, 0))) {
-		lost = store_stack(stack_map, st, h);
+		lost = store_stack(stack_map, short_map, st, h);
 		key.kernel_stack_id = lost ? 0 : h;
 	}
 	if (!lost && !key.user_stack_id && !key.kernel_stack_id)
@@ -649,9 +671,11 @@ int sample(struct bpf_perf_event_data *ctx)
 		__sync_fetch_and_add(&inflight[buf], 1);
 	}
 	if (buf == 0)
-		record(ctx, pid, &stacks0, &counts0, &v8_frames0);
+		record(ctx, pid, &stacks0, &short_stacks0, &counts0, &v8_frames0,
+		       &v8_short_frames0);
 	else
-		record(ctx, pid, &stacks1, &counts1, &v8_frames1);
+		record(ctx, pid, &stacks1, &short_stacks1, &counts1, &v8_frames1,
+		       &v8_short_frames1);
 	__sync_fetch_and_add(&inflight[buf], -1);
 	return 0;
 }

@@ -5,7 +5,9 @@
  * as counts keyed by (pid, user stack id, kernel stack id).
  *
  * Stacks are stored by the program itself, under a seeded 64-bit hash of
- * their frames (see struct profile_stack), not in a stack-trace map.
+ * their frames (see struct profile_stack), not in a stack-trace map; short
+ * stacks in a map of short values (struct profile_short_stack). A stack is
+ * copied into its map only when the map does not hold it yet.
  *
  * Maps are double-buffered so userspace can drain without losing or double
  * counting: samples go to buffer `active`; userspace flips `active`, waits

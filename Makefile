@@ -63,7 +63,7 @@ $(OUTPUT)/%.o: src/%.c | $(OUTPUT)
 
 promfiler-bpf: $(OBJS) $(OUTPUT)/main.o
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) $^ $(LDLIBS) -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) $(filter-out %.h,$^) $(LDLIBS) -o $@
 
 # $^ also holds the headers the .d files add (tests/fixture_tree.h among
 # them): they rebuild a test but must not reach gcc, which would then write
@@ -89,7 +89,7 @@ clean:
 	$(call msg,CLEAN,$(OUTPUT))
 	$(Q)rm -rf $(OUTPUT) promfiler-bpf
 
-# ELF fixtures for test_elfsym: one C++ source built as a non-PIE and a PIE
+# ELF fixtures for test_elfsym and test_symbolize: one C++ source built as a non-PIE and a PIE
 # executable and a shared library, that library stripped to its .dynsym, and
 # its separate debug file. Order-only: the test reads them at run time.
 ELF_FIXTURES := $(OUTPUT)/fixtures
@@ -111,9 +111,9 @@ $(ELF_FIXTURES)/libfixture-stripped.so: $(ELF_FIXTURES)/libfixture.so
 $(ELF_FIXTURES)/libfixture.debug: $(ELF_FIXTURES)/libfixture.so
 	$(call msg,OBJCOPY,$@)
 	$(Q)objcopy --only-keep-debug $< $@
-$(OUTPUT)/tests/test_elfsym: private ALL_CFLAGS += \
+$(OUTPUT)/tests/test_elfsym $(OUTPUT)/tests/test_symbolize: private ALL_CFLAGS += \
 	-DELF_FIXTURES='"$(abspath $(ELF_FIXTURES))"'
-$(OUTPUT)/tests/test_elfsym: | $(ELF_FIXTURE_BINS)
+$(OUTPUT)/tests/test_elfsym $(OUTPUT)/tests/test_symbolize: | $(ELF_FIXTURE_BINS)
 # test_v8names reads a V8 layout from a shared object holding the v8dbg_*
 # symbols of Node 20 (tests/fixtures/v8names/layout.c).
 $(ELF_FIXTURES)/v8layout.so: tests/fixtures/v8names/layout.c | $(ELF_FIXTURES)
@@ -131,12 +131,12 @@ FUZZ_SECONDS ?= 60
 FUZZ_CC ?= clang
 FUZZ_DIR := $(OUTPUT)/fuzz
 FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined \
-	-fno-sanitize-recover=undefined -std=gnu11 -D_GNU_SOURCE $(WARNINGS) -Isrc
+	-fno-sanitize-recover=undefined -std=gnu11 -D_GNU_SOURCE $(WARNINGS) -Isrc -Ibpf
 FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 $(FUZZ_DIR)/fuzz_perfmap: $(addprefix $(FUZZ_DIR)/,perfmap.o fileio.o)
-$(FUZZ_DIR)/fuzz_frame_name: $(FUZZ_DIR)/frame_name.o
+$(FUZZ_DIR)/fuzz_frame_name: $(addprefix $(FUZZ_DIR)/,frame_name.o utf8.o)
 $(FUZZ_DIR)/fuzz_render_prom: $(addprefix $(FUZZ_DIR)/,render_prom.o buf.o \
-	strtab.o tree.o frame_name.o)
+	strtab.o tree.o frame_name.o utf8.o)
 $(FUZZ_DIR)/fuzz_procmaps: $(FUZZ_DIR)/procfs.o
 $(FUZZ_DIR)/fuzz_elfsym: $(FUZZ_DIR)/elfsym.o
 $(FUZZ_DIR):
@@ -174,7 +174,7 @@ SAN_UNIT_TESTS := $(UNIT_TESTS:$(OUTPUT)/%=$(SAN_OUTPUT)/%)
 # replace ./promfiler-bpf.
 $(OUTPUT)/promfiler-bpf: $(OBJS) $(OUTPUT)/main.o
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) $^ $(LDLIBS) -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) $(filter-out %.h,$^) $(LDLIBS) -o $@
 sanitize-build:
 	$(Q)$(MAKE) --no-print-directory OUTPUT=$(SAN_OUTPUT) CFLAGS='$(SAN_CFLAGS)' \
 		$(SAN_OUTPUT)/promfiler-bpf $(SAN_UNIT_TESTS)
@@ -202,7 +202,7 @@ $(OUTPUT)/render_flame.o: $(OUTPUT)/flame_assets.h
 # format on stdout, for the integration tests of the pprof and HTML outputs.
 $(OUTPUT)/tests/render_fixture: tests/tools/render_fixture.c $(OBJS) | $(OUTPUT)/tests
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) $^ $(LDLIBS) -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) $(filter-out %.h,$^) $(LDLIBS) -o $@
 test integration: $(OUTPUT)/tests/render_fixture
 
 # Benchmarks. `make bench` (root) runs scripts/bench/run.sh: it installs what
@@ -215,7 +215,7 @@ $(BENCH_DIR):
 	$(Q)mkdir -p $@
 $(BENCH_DIR)/microbench: scripts/bench/microbench.c $(OBJS) | $(BENCH_DIR)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) $^ $(LDLIBS) -lz -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) $(filter-out %.h,$^) $(LDLIBS) -lz -o $@
 # $(BENCH_DIR)/floor: the minimal sampler the BPF phase measures the agent's
 # program against (scripts/bench/floor.bpf.c and its loader floor.c).
 $(BENCH_DIR)/floor.bpf.o: scripts/bench/floor.bpf.c vmlinux/$(ARCH)/vmlinux.h | $(BENCH_DIR)
@@ -236,9 +236,9 @@ test integration: $(BENCH_DIR)/microbench
 -include $(wildcard $(BENCH_DIR)/*.d)
 
 # The C library (include/promfiler.h, src/promfiler.c): libpromfiler.a and
-# libpromfiler.so.$(LIB_MAJOR), from every module but main, cli, http and
-# caps (serving, and dropping the process's capabilities, are the caller's
-# business: no libmicrohttpd). The modules are
+# libpromfiler.so.$(LIB_MAJOR), from every module but main, cli and http
+# (serving is the caller's business: no libmicrohttpd; caps is in for its
+# capability checks, dropping them stays the caller's call). The modules are
 # compiled again as PIC into $(OUTPUT)/pic/ with hidden visibility, so the
 # shared library exports only the promfiler_* API; the static library is
 # one relocatable object whose other symbols are made local, so that an
@@ -248,7 +248,7 @@ LIB_MAJOR := 0
 LIBDIR ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
 OBJCOPY ?= objcopy
-LIB_MODULES := $(filter-out cli http caps,$(MODULES))
+LIB_MODULES := $(filter-out cli http,$(MODULES))
 PIC_OBJS := $(LIB_MODULES:%=$(OUTPUT)/pic/%.o)
 LIB_LDLIBS := -lbpf -lelf -lz -liberty -lpthread -lm
 STATIC_LIB := $(OUTPUT)/libpromfiler.a

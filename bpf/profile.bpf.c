@@ -24,7 +24,7 @@
  * V8's JIT code or embedded builtins and hold a context and a JSFunction,
  * reads the JSFunction's SharedFunctionInfo there and then: the JSFunction
  * may be garbage a moment later, the SFI lives as long as its function's
- * code (see shared/V8-NAMES.md). Other processes get bpf_get_stack. Where
+ * code (docs/v8-names.md). Other processes get bpf_get_stack. Where
  * the kernel's walk can go, this one goes too: it reads the stack by
  * windows, and where a window cannot be read it reads the frame's two words
  * alone, as the kernel does (check_walk, a test hook, walks with

@@ -103,9 +103,11 @@ struct promfiler_options {
 
 	/* Diagnostics: one line each, no newline, for the life of the handle
 	 * ("profiling pid 12 (node)", "pid 12: no perf map ..."). Called from
-	 * the polling thread and from promfiler_start; NULL: none. */
+	 * the polling thread and from promfiler_start (with verbose, also
+	 * from promfiler_destroy: libbpf's messages as it unloads); NULL:
+	 * none. Each handle's go to its own log, also with several handles. */
 	void (*log)(const char *line);
-	bool verbose;               /* libbpf's debug messages too (on stderr) */
+	bool verbose;               /* libbpf's messages too (through log) */
 
 	/* Called first on the polling thread, each time promfiler_start starts
 	 * it (the BPF program is attached by then); NULL: nothing. For what is

@@ -3,7 +3,6 @@
 #include "caps.h"
 
 #include <errno.h>
-#include <linux/capability.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -27,6 +26,13 @@ int caps__effective(uint64_t *mask)
 	if (!err)
 		*mask = (uint64_t)data[1].effective << 32 | data[0].effective;
 	return err;
+}
+
+bool caps__have(int cap)
+{
+	uint64_t mask;
+
+	return caps__effective(&mask) == 0 && (mask >> cap & 1);
 }
 
 int caps__limit(uint64_t keep)
@@ -60,9 +66,10 @@ void caps__names(uint64_t mask, char *out, size_t len)
 		int cap;
 		const char *name;
 	} known[] = {
-		{ 2, "CAP_DAC_READ_SEARCH" }, { 19, "CAP_SYS_PTRACE" },
-		{ 21, "CAP_SYS_ADMIN" }, { 38, "CAP_PERFMON" }, { 39, "CAP_BPF" },
-		{ 40, "CAP_CHECKPOINT_RESTORE" },
+		{ CAP_DAC_READ_SEARCH, "CAP_DAC_READ_SEARCH" },
+		{ CAP_SYS_PTRACE, "CAP_SYS_PTRACE" }, { CAP_SYS_ADMIN, "CAP_SYS_ADMIN" },
+		{ CAP_PERFMON, "CAP_PERFMON" }, { CAP_BPF, "CAP_BPF" },
+		{ CAP_CHECKPOINT_RESTORE, "CAP_CHECKPOINT_RESTORE" },
 	};
 	size_t pos = 0;
 

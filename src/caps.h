@@ -5,6 +5,8 @@
 #ifndef PROMFILER_CAPS_H
 #define PROMFILER_CAPS_H
 
+#include <linux/capability.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -14,14 +16,20 @@
  * memory), CAP_DAC_READ_SEARCH (their files whatever the mode) and
  * CAP_CHECKPOINT_RESTORE (/proc/PID/map_files). CAP_PERFMON and
  * CAP_SYS_ADMIN go: the perf events are open already. */
-#define CAPS_RUNTIME_MASK ((1ULL << 39) | (1ULL << 19) | (1ULL << 2) | (1ULL << 40))
+#define CAPS_BIT(cap) (1ULL << (cap))
+#define CAPS_RUNTIME_MASK (CAPS_BIT(CAP_BPF) | CAPS_BIT(CAP_SYS_PTRACE) | \
+			   CAPS_BIT(CAP_DAC_READ_SEARCH) | CAPS_BIT(CAP_CHECKPOINT_RESTORE))
 
 /* Drops every capability outside keep (a mask of 1 << CAP_*) from the
  * effective, permitted, inheritable, ambient and bounding sets. The ones
  * kept are those of keep this process has. 0 or -errno. */
 int caps__limit(uint64_t keep);
-/* This process's effective set as a mask. 0 or -errno. */
+/* The calling thread's effective set as a mask (capget(2): capabilities
+ * are per thread). 0 or -errno. */
 int caps__effective(uint64_t *mask);
+/* Whether the calling thread's effective set holds cap (a CAP_* number);
+ * false when it cannot be read. */
+bool caps__have(int cap);
 /* "CAP_SYS_PTRACE,CAP_DAC_READ_SEARCH" for a mask (known names only). */
 void caps__names(uint64_t mask, char *out, size_t len);
 

@@ -1,6 +1,8 @@
-/* cli: the command line of promfiler-bpf (see ../shared/DESIGN.md), parsed
- * into profiler options plus the HTTP settings. Kept apart from main so the
- * rules (defaults, ranges, errors) are unit-tested. */
+/* cli: the command line of promfiler-bpf (README.md, "Flags"), parsed into
+ * the library's own options (struct promfiler_options) plus the HTTP,
+ * one-shot and launch settings. The library's flags, defaults and ranges
+ * come from its table (options.h); kept apart from main so the rules and
+ * errors are unit-tested. */
 #ifndef PROMFILER_CLI_H
 #define PROMFILER_CLI_H
 
@@ -8,13 +10,13 @@
 #include <stdio.h>
 #include <sys/types.h>
 
-#include "profiler.h"
+#include <promfiler.h>
 
 #define CLI_MAX_PIDS 1024
-#define CLI_MAX_COMMS 8
 
 struct cli {
-	struct profiler_opts profiler;
+	/* pids and comms point into the arrays below. */
+	struct promfiler_options opts;
 	const char *hostname;
 	unsigned int port;
 	const char *metrics_path;
@@ -25,13 +27,13 @@ struct cli {
 	const char *basic_auth_password_file;
 	/* One-shot mode: profile for duration seconds, write one profile. */
 	unsigned int duration;         /* 0: serve HTTP until stopped */
-	enum profiler_format format;
+	enum promfiler_format format;
 	const char *output;            /* NULL: standard output */
 	/* Launch mode: the command after "--", NULL-terminated, or NULL. */
 	char **command;
-	pid_t pids[CLI_MAX_PIDS];
-	const char *comms[CLI_MAX_COMMS];
-	char comm_storage[CLI_MAX_COMMS][16]; /* truncated to the kernel's 15 */
+	int pids[CLI_MAX_PIDS];
+	const char *comms[PROMFILER_MAX_COMMS];
+	char comm_storage[PROMFILER_MAX_COMMS][PROMFILER_COMM_LEN]; /* the kernel's 15 */
 };
 
 extern const char cli_launch_node_options[];

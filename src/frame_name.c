@@ -4,39 +4,13 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "utf8.h"
+
 /* Kinds of perf map entries that are JavaScript functions. */
 static const char *const js_kinds[] = {
 	"JS:", "LazyCompile:", "Function:", "InterpretedFunction:", "Script:",
 	"Eval:",
 };
-
-/* Length of the valid UTF-8 sequence at s (1..4), or 0 if invalid. */
-static size_t utf8_seq_len(const unsigned char *s)
-{
-	unsigned char c = s[0];
-	size_t n;
-	unsigned int cp;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		n = 2, cp = c & 0x1f;
-	else if (c >= 0xe0 && c <= 0xef)
-		n = 3, cp = c & 0x0f;
-	else if (c >= 0xf0 && c <= 0xf4)
-		n = 4, cp = c & 0x07;
-	else
-		return 0;
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
-		return 0; /* overlong, out of range, or a surrogate */
-	return n;
-}
 
 /* Appends len bytes if they fit whole; returns false when out is full. */
 static bool put(char *out, size_t outlen, size_t *pos, const char *s, size_t len)
@@ -60,6 +34,11 @@ static const char *substitute_for(const char *sep)
 		if (!strchr(sep, candidates[i][0]))
 			return candidates[i];
 	return "";
+}
+
+bool frame_name__separator_ok(const char *sep)
+{
+	return *substitute_for(sep) != '\0';
 }
 
 /* Pieces sanitized one by one can still form the separator where they are
@@ -100,11 +79,11 @@ static void append_sanitized(const char *name, size_t len, const char *sep,
 			i += seplen;
 		} else if (*p == '\0') {
 			break;
-		} else if ((n = utf8_seq_len(p)) && i + n <= len) {
+		} else if ((n = utf8__seq_len((const char *)p)) && i + n <= len) {
 			ok = put(out, outlen, pos, (const char *)p, n);
 			i += n;
 		} else {
-			ok = put(out, outlen, pos, "\xef\xbf\xbd", 3); /* U+FFFD */
+			ok = put(out, outlen, pos, UTF8_REPLACEMENT, 3);
 			i++;
 		}
 		if (!ok)

@@ -2,7 +2,7 @@
  * shown in signatures, so one function is one frame whatever its V8 tier or
  * Node version, and a signature always splits into exactly its frames.
  *
- * Perf map names (V8's --perf-basic-prof, see ../shared/DESIGN.md):
+ * Perf map names (V8's --perf-basic-prof; README.md, "Naming frames"):
  *   Node <= 18  "LazyCompile:*fib /app.js:1"      "Function:~ /app.js:3"
  *   Node >= 19  "JS:*fib /app.js:1:13"            "JS:~ /app.js:3:1"
  *   Node 24     "JS:*'fib /app.js:1:13"
@@ -41,6 +41,9 @@ bool frame_name__is_js(const char *raw);
 /* "[basename]" of a mapped file, for frames no symbol source names. */
 void frame_name__module(const char *path, const char *sep, char *out,
 			size_t outlen);
+/* Whether names can be kept free of sep: some substitute for it shares no
+ * character with it (one of "_", "-", ".", "~" is not in it). */
+bool frame_name__separator_ok(const char *sep);
 /* Copies `name` making it valid UTF-8 and free of `sep`. */
 void frame_name__sanitize(const char *name, const char *sep, char *out,
 			  size_t outlen);

@@ -147,7 +147,7 @@ static int render_pprof(void *ctx, const struct http_request *req, struct buf *o
 		seconds = strtol(v, &end, 10);
 		if (end == v || *end || seconds <= 0)
 			return -EINVAL;
-		if ((unsigned long)seconds > sc->cli->profiler.window_seconds)
+		if ((unsigned long)seconds > sc->cli->opts.window_seconds)
 			span = PROMFILER_SPAN_ALL;
 	}
 	err = promfiler_render(sc->pf, PROMFILER_FORMAT_PPROF, pid, span, &body, &len);
@@ -183,7 +183,7 @@ static int render_index(void *ctx, const struct http_request *req, struct buf *o
 		    "all targets</a> &middot; <a href=\"/healthz\">health</a></p>"
 		    "<p>Profiles cover the last completed %u s window.</p>"
 		    "<table><tr><th>pid</th><th>comm</th><th>samples</th><th>views</th></tr>",
-		    sc->cli->profiler.window_seconds);
+		    sc->cli->opts.window_seconds);
 	for (size_t i = 0; i < n && i < 256; i++) {
 		buf__printf(out, "<tr><td>%d</td><td>", t[i].pid);
 		html_text(out, t[i].comm);
@@ -205,7 +205,7 @@ static size_t check_pids(struct cli *c)
 {
 	size_t kept = 0;
 
-	for (size_t i = 0; i < c->profiler.n_pids; i++) {
+	for (size_t i = 0; i < c->opts.n_pids; i++) {
 		pid_t pid = c->pids[i];
 		char comm[PROCFS_COMM_LEN];
 		struct node_flags flags;
@@ -220,7 +220,7 @@ static size_t check_pids(struct cli *c)
 				"profiling it anyway\n", (int)pid, comm);
 		c->pids[kept++] = pid;
 	}
-	c->profiler.n_pids = kept;
+	c->opts.n_pids = kept;
 	return kept;
 }
 
@@ -384,7 +384,7 @@ static int run_one_shot(const struct cli *c, struct promfiler *pf, FILE *out,
 	if (!err)
 		err = promfiler_end_window(pf);
 	if (!err)
-		err = promfiler_render(pf, (enum promfiler_format)c->format, 0,
+		err = promfiler_render(pf, c->format, 0,
 				       PROMFILER_SPAN_ALL, &body, &len);
 	if (!err && len && fwrite(body, 1, len, out) != len)
 		err = -EIO;
@@ -426,7 +426,7 @@ static int serve(const struct cli *c, struct promfiler *pf, int *status)
 		return -EADDRNOTAVAIL;
 	}
 	fprintf(stderr, "promfiler-bpf: sampling at %u Hz, serving %s://%s:%u%s\n",
-		c->profiler.frequency, c->tls_cert_file ? "https" : "http",
+		c->opts.frequency_hz, c->tls_cert_file ? "https" : "http",
 		c->hostname, c->port, c->metrics_path);
 	while (!stopping) { /* the library's thread drains */
 		sleep_a_second();
@@ -436,36 +436,6 @@ static int serve(const struct cli *c, struct promfiler *pf, int *status)
 	fprintf(stderr, "promfiler-bpf: stopping\n");
 	http__stop(server);
 	return 0;
-}
-
-/* The library's options from the command line's. */
-static void library_options(const struct cli *c, struct promfiler_options *o)
-{
-	const struct profiler_opts *po = &c->profiler;
-
-	promfiler_options_init(o);
-	o->pids = c->pids;
-	o->n_pids = po->n_pids;
-	o->comms = c->comms;
-	o->n_comms = po->n_comms;
-	o->all = po->all;
-	o->follow_forks = po->follow_forks;
-	o->kernel_frames = po->kernel;
-	o->frequency_hz = po->frequency;
-	o->window_seconds = po->window_seconds;
-	o->manual_windows = po->manual_windows;
-	o->weight_total = po->weight == PROM_WEIGHT_TOTAL;
-	o->separator = po->separator;
-	o->labels = po->labels;
-	o->frame_locations = po->frame_style == FRAME_STYLE_LOCATION;
-	o->no_v8_names = po->no_v8_names;
-	o->max_series = po->max_series;
-	o->max_depth = po->max_depth;
-	o->trim_bootstrap = po->trim_bootstrap;
-	o->log = log_line;
-	o->verbose = po->verbose;
-	/* Capabilities are per thread: the library's drains drop theirs. */
-	o->thread_start = drop_thread_capabilities;
 }
 
 int main(int argc, char **argv)
@@ -489,8 +459,8 @@ int main(int argc, char **argv)
 	case CLI_RUN:
 		break;
 	}
-	if (c.profiler.n_pids && !check_pids(&c) && !c.profiler.n_comms &&
-	    !c.profiler.all && !c.command) {
+	if (c.opts.n_pids && !check_pids(&c) && !c.opts.n_comms && !c.opts.all &&
+	    !c.command) {
 		fprintf(stderr, "promfiler-bpf: none of the given processes exists\n");
 		return 1;
 	}
@@ -500,7 +470,10 @@ int main(int argc, char **argv)
 			strerror(errno));
 		return 1;
 	}
-	library_options(&c, &o);
+	o = c.opts;
+	o.log = log_line;
+	/* Capabilities are per thread: the library's drains drop theirs. */
+	o.thread_start = drop_thread_capabilities;
 	pf = promfiler_create(&o);
 	err = pf ? promfiler_start(pf) : -errno;
 	if (err) {
@@ -514,7 +487,7 @@ int main(int argc, char **argv)
 	err = c.command ? launch(&c, pf) : 0;
 	/* The command has its own capabilities; the HTTP threads started next
 	 * inherit this thread's reduced set. */
-	drop_capabilities(c.profiler.verbose);
+	drop_capabilities(c.opts.verbose);
 	if (err)
 		fprintf(stderr, "promfiler-bpf: cannot start %s: %s\n", c.command[0],
 			strerror(-err));

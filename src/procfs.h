@@ -8,9 +8,12 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <linux/types.h>
 #include <sys/types.h>
 
-#define PROCFS_COMM_LEN 16
+#include "profile.h"
+
+#define PROCFS_COMM_LEN PROFILE_COMM_LEN /* the kernel's TASK_COMM_LEN */
 
 /* /proc/PID/comm, without the newline. */
 int procfs__comm(pid_t pid, char *comm, size_t len);

@@ -22,19 +22,9 @@
 #include <time.h>
 
 #include "buf.h"
+#include "options.h"
 #include "profiler.h"
 #include "sampler.h"
-
-/* The public label bits are the engine's, so they pass through unchanged. */
-_Static_assert((int)PROMFILER_LABEL_PID == (int)PROFILER_LABEL_PID, "label bits");
-_Static_assert((int)PROMFILER_LABEL_COMM == (int)PROFILER_LABEL_COMM, "label bits");
-_Static_assert((int)PROMFILER_LABEL_CONTAINER_ID == (int)PROFILER_LABEL_CONTAINER_ID, "label bits");
-_Static_assert((int)PROMFILER_LABEL_POD == (int)PROFILER_LABEL_POD, "label bits");
-_Static_assert((int)PROMFILER_LABEL_NAMESPACE == (int)PROFILER_LABEL_NAMESPACE, "label bits");
-_Static_assert((int)PROMFILER_LABEL_NAMESPACE + 1 == (int)PROFILER_LABEL_COUNT, "label bits");
-_Static_assert(sizeof(pid_t) == sizeof(int), "pids are ints in the API");
-
-#define SEPARATOR_MAX 8
 
 struct promfiler {
 	/* The caller's options; pids, comms and separator point into this
@@ -44,7 +34,7 @@ struct promfiler {
 	size_t cap_pids;
 	char comm_storage[PROMFILER_MAX_COMMS][PROMFILER_COMM_LEN];
 	const char *comms[PROMFILER_MAX_COMMS];
-	char separator[SEPARATOR_MAX + 1];
+	char separator[OPTIONS_SEPARATOR_MAX + 1];
 
 	pthread_mutex_t control;
 	bool running;                /* the polling thread is alive */
@@ -94,69 +84,22 @@ const char *promfiler_version(void)
 
 void promfiler_options_init(struct promfiler_options *opts)
 {
-	/* The same defaults as the command line (cli.c). */
 	memset(opts, 0, sizeof(*opts));
 	opts->size = sizeof(*opts);
-	opts->frequency_hz = 97;
-	opts->window_seconds = 30;
-	opts->separator = "#";
-	opts->labels = PROMFILER_LABELS_DEFAULT;
-	opts->max_series = 2000;
+	options__defaults(opts);
 }
 
-/* The command line's rules, so that the API refuses what the CLI refuses
- * (an engine given a bad separator would produce ambiguous signatures).
- * 0, or -EINVAL with the reason recorded. */
+/* The table's rules (options.h), so that the API refuses what the CLI
+ * refuses (an engine given a bad separator would produce ambiguous
+ * signatures). 0, or -EINVAL with the reason recorded. */
 static int check_options(const struct promfiler_options *o)
 {
-	const char *sep = o->separator;
+	char why[sizeof(last_error)];
+	int err = options__check(o, why, sizeof(why));
 
-	if (o->n_pids && !o->pids)
-		goto bad_pids;
-	for (size_t i = 0; i < o->n_pids; i++)
-		if (o->pids[i] <= 0)
-			goto bad_pids;
-	if (o->n_comms > PROMFILER_MAX_COMMS || (o->n_comms && !o->comms)) {
-		set_error("bad comms: at most %d names", PROMFILER_MAX_COMMS);
-		return -EINVAL;
-	}
-	for (size_t i = 0; i < o->n_comms; i++) {
-		if (!o->comms[i] || !*o->comms[i]) {
-			set_error("bad comms: an empty name");
-			return -EINVAL;
-		}
-	}
-	if (o->frequency_hz < 1 || o->frequency_hz > 100000) {
-		set_error("bad frequency_hz %u: want 1..100000", o->frequency_hz);
-		return -EINVAL;
-	}
-	if (o->window_seconds < 1 || o->window_seconds > 86400) {
-		set_error("bad window_seconds %u: want 1..86400", o->window_seconds);
-		return -EINVAL;
-	}
-	/* A name's separator substitute is the first of _ - . ~ not in it. */
-	if (sep && (!*sep || strlen(sep) > SEPARATOR_MAX || strpbrk(sep, "\"\\\n") ||
-		    (strchr(sep, '_') && strchr(sep, '-') && strchr(sep, '.') &&
-		     strchr(sep, '~')))) {
-		set_error("bad separator: want 1..8 bytes, no quote, backslash or newline");
-		return -EINVAL;
-	}
-	if (o->labels >> PROFILER_LABEL_COUNT) {
-		set_error("bad labels 0x%x: unknown label bits", o->labels);
-		return -EINVAL;
-	}
-	if (o->max_series == 1 || o->max_series > 10000000) {
-		set_error("bad max_series %u: want 0 (no limit) or 2..10000000", o->max_series);
-		return -EINVAL;
-	}
-	if (o->max_depth == 1 || o->max_depth > 1000) {
-		set_error("bad max_depth %u: want 0 (no limit) or 2..1000", o->max_depth);
-		return -EINVAL;
-	}
-	return 0;
-bad_pids:
-	set_error("bad pids: want process ids > 0");
-	return -EINVAL;
+	if (err)
+		set_error("%s", why);
+	return err;
 }
 
 /* Reads an options struct of any size: a shorter one (an older header)
@@ -178,8 +121,8 @@ static int read_options(const struct promfiler_options *in,
 	}
 	memcpy(out, in, in->size < sizeof(*out) ? in->size : sizeof(*out));
 	out->size = sizeof(*out);
-	if (!out->separator)
-		out->separator = "#";
+	if (!out->separator) /* NULL: the default */
+		out->separator = options__find("separator")->def_str;
 	return check_options(out);
 }
 
@@ -223,7 +166,7 @@ struct promfiler *promfiler_create(const struct promfiler_options *opts)
 		pf->pids[i] = pf->opts.pids[i];
 	for (size_t i = 0; i < pf->opts.n_comms; i++) {
 		/* The kernel keeps 15 characters of a comm: match what it keeps. */
-		snprintf(pf->comm_storage[i], sizeof(pf->comm_storage[i]), "%.15s",
+		snprintf(pf->comm_storage[i], sizeof(pf->comm_storage[i]), "%s",
 			 pf->opts.comms[i]);
 		pf->comms[i] = pf->comm_storage[i];
 	}
@@ -305,25 +248,13 @@ static void *poll_main(void *arg)
 	return NULL;
 }
 
-/* The engine's options for this start: pf->pids holds the options' PIDs
- * and promfiler_add_pid's. Callers hold control. */
-static void engine_options(const struct promfiler *pf, struct profiler_opts *po)
+/* The engine's options for this start: the handle's, with the PIDs of
+ * the options and of promfiler_add_pid. Callers hold control. */
+static void engine_options(const struct promfiler *pf, struct promfiler_options *o)
 {
-	const struct promfiler_options *o = &pf->opts;
-
-	*po = (struct profiler_opts){
-		.pids = pf->pids, .n_pids = o->n_pids,
-		.comms = pf->comms, .n_comms = o->n_comms,
-		.all = o->all, .kernel = o->kernel_frames, .follow_forks = o->follow_forks,
-		.max_depth = o->max_depth, .max_series = o->max_series,
-		.trim_bootstrap = o->trim_bootstrap, .labels = o->labels,
-		.frequency = o->frequency_hz, .window_seconds = o->window_seconds,
-		.manual_windows = o->manual_windows,
-		.weight = o->weight_total ? PROM_WEIGHT_TOTAL : PROM_WEIGHT_SELF,
-		.separator = pf->separator,
-		.frame_style = o->frame_locations ? FRAME_STYLE_LOCATION : FRAME_STYLE_FUNCTION,
-		.no_v8_names = o->no_v8_names, .verbose = o->verbose, .log = o->log,
-	};
+	*o = pf->opts;
+	o->pids = pf->pids;
+	o->comms = pf->comms;
 }
 
 /* Starts the polling thread with every signal blocked, so that the
@@ -344,7 +275,7 @@ static int start_thread(struct promfiler *pf)
 
 int promfiler_start(struct promfiler *pf)
 {
-	struct profiler_opts po;
+	struct promfiler_options po;
 	struct profiler *engine, *old;
 	char why[256];
 	int err;
@@ -484,12 +415,15 @@ int promfiler_render(struct promfiler *pf, enum promfiler_format format, int pid
 	*out = NULL;
 	*len = 0;
 	switch (format) {
-	case PROMFILER_FORMAT_PROMETHEUS: req.format = PROFILER_FORMAT_PROMETHEUS; break;
-	case PROMFILER_FORMAT_FOLDED: req.format = PROFILER_FORMAT_FOLDED; break;
-	case PROMFILER_FORMAT_SVG: req.format = PROFILER_FORMAT_SVG; break;
-	case PROMFILER_FORMAT_HTML: req.format = PROFILER_FORMAT_HTML; break;
-	case PROMFILER_FORMAT_PPROF: req.format = PROFILER_FORMAT_PPROF; break;
-	default: return fail(-EINVAL, "cannot render: unknown format");
+	case PROMFILER_FORMAT_PROMETHEUS:
+	case PROMFILER_FORMAT_FOLDED:
+	case PROMFILER_FORMAT_SVG:
+	case PROMFILER_FORMAT_HTML:
+	case PROMFILER_FORMAT_PPROF:
+		req.format = format;
+		break;
+	default:
+		return fail(-EINVAL, "cannot render: unknown format");
 	}
 	if (span != PROMFILER_SPAN_WINDOW && span != PROMFILER_SPAN_ALL)
 		return fail(-EINVAL, "cannot render: unknown span");

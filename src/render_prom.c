@@ -9,34 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Length of the valid UTF-8 sequence (RFC 3629) at the NUL-terminated s,
- * 1..4, or 0 if there is none: a lead byte without its continuation bytes,
- * an overlong form, a surrogate, or a code point past U+10FFFF. */
-static size_t utf8_len(const unsigned char *s)
-{
-	unsigned int cp;
-	size_t n;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2, cp = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		n = 3, cp = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 4, cp = s[0] & 0x07;
-	else
-		return 0;
-	for (size_t i = 1; i < n; i++) { /* stops at the NUL: not 10xxxxxx */
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return n;
-}
+#include "utf8.h"
 
 void render_prom__escape(struct buf *out, const char *v)
 {
@@ -51,7 +24,7 @@ void render_prom__escape(struct buf *out, const char *v)
 		case '"': rep = "\\\""; break;
 		case '\n': rep = "\\n"; break;
 		default:
-			n = utf8_len((const unsigned char *)v);
+			n = utf8__seq_len(v);
 			if (n) {
 				v += n;
 				continue;
@@ -59,7 +32,7 @@ void render_prom__escape(struct buf *out, const char *v)
 			/* The text format is UTF-8 and Prometheus drops a
 			 * whole scrape over one bad byte: values come from
 			 * processes (comm, perf maps, cgroup paths). */
-			rep = "\xef\xbf\xbd"; /* U+FFFD */
+			rep = UTF8_REPLACEMENT;
 		}
 		buf__append(out, run, (size_t)(v - run));
 		buf__puts(out, rep);

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <linux/perf_event.h>
 #include <linux/types.h>
+#include <pthread.h>
 #include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -19,6 +20,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "caps.h"
 #include "profile.h"
 #include "profile.skel.h"
 
@@ -35,6 +37,12 @@ struct sampler {
 	struct ring_buffer *events;
 	sampler_event_fn event_fn; /* set for the length of sampler__events */
 	void *event_ctx;
+	void (*log)(const char *line); /* libbpf's messages, with verbose */
+	bool verbose;
+	/* Drain scratch: one stack, its JS frames and their pairing. */
+	struct profile_stack user, kernel;
+	struct profile_v8_frames frames;
+	struct sampler_v8_ref refs[PROFILE_MAX_STACK_DEPTH];
 };
 
 static int on_event(void *ctx, void *data, size_t size)
@@ -51,41 +59,64 @@ static int on_event(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-static bool verbose_libbpf;
+/* libbpf has one print function for the whole process (libbpf_set_print).
+ * Ours routes each message to the sampler whose call into libbpf printed
+ * it: every sampler function whose libbpf calls can print (open, load and
+ * attach, the ring buffer, drains, free; map updates of the skeleton's own
+ * sizes print nothing) marks the sampler current on its thread for the
+ * length of the call (sampler_enter / sampler_leave), so
+ * two samplers in one process, on any threads, each get their own
+ * messages. A message printed outside any sampler's call (an embedder's
+ * own use of libbpf) goes to the print function installed before ours. */
+static _Thread_local struct sampler *current;
+static libbpf_print_fn_t previous_print;
+static pthread_once_t print_once = PTHREAD_ONCE_INIT;
 
 static int print_libbpf(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
-	if (!verbose_libbpf)
+	struct sampler *s = current;
+	char text[1024], *line, *save = NULL;
+
+	if (!s)
+		return previous_print ? previous_print(level, fmt, ap) : 0;
+	if (!s->verbose || !s->log)
 		return 0;
-	(void)level;
-	return vfprintf(stderr, fmt, ap);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		s->log(line);
+	return 0;
 }
 
-static bool has_cap(uint64_t caps, int cap)
+static void install_print(void)
 {
-	return (caps >> cap) & 1;
+	previous_print = libbpf_set_print(print_libbpf);
+}
+
+/* Marks s as the sampler calling libbpf on this thread; returns the one
+ * that was (a sampler's call never nests in another's, but be exact). */
+static struct sampler *sampler_enter(struct sampler *s)
+{
+	struct sampler *was = current;
+
+	pthread_once(&print_once, install_print);
+	current = s;
+	return was;
+}
+
+static void sampler_leave(struct sampler *was)
+{
+	current = was;
 }
 
 int sampler__check_support(char *why, size_t len)
 {
-	enum { CAP_SYS_ADMIN_ = 21, CAP_PERFMON_ = 38, CAP_BPF_ = 39 };
-	char line[256];
-	uint64_t caps = 0;
+	bool bpf = caps__have(CAP_BPF), perfmon = caps__have(CAP_PERFMON);
 	struct stat st;
-	FILE *f = fopen("/proc/self/status", "re");
 
-	if (f) {
-		while (fgets(line, sizeof(line), f))
-			if (sscanf(line, "CapEff: %lx", &caps) == 1)
-				break;
-		fclose(f);
-	}
-	if (!has_cap(caps, CAP_SYS_ADMIN_) &&
-	    (!has_cap(caps, CAP_BPF_) || !has_cap(caps, CAP_PERFMON_))) {
+	if (!caps__have(CAP_SYS_ADMIN) && (!bpf || !perfmon)) {
 		snprintf(why, len, "missing %s%s%s: run as root (sudo) or grant them",
-			 has_cap(caps, CAP_BPF_) ? "" : "CAP_BPF",
-			 !has_cap(caps, CAP_BPF_) && !has_cap(caps, CAP_PERFMON_) ? " and " : "",
-			 has_cap(caps, CAP_PERFMON_) ? "" : "CAP_PERFMON");
+			 bpf ? "" : "CAP_BPF", !bpf && !perfmon ? " and " : "",
+			 perfmon ? "" : "CAP_PERFMON");
 		return -EPERM;
 	}
 	if (stat("/sys/kernel/btf/vmlinux", &st) != 0) {
@@ -195,7 +226,7 @@ static int attach_cpus(struct sampler *s, unsigned int frequency)
 
 struct sampler *sampler__open(const struct sampler_opts *opts)
 {
-	struct sampler *s;
+	struct sampler *s, *was;
 	int err;
 
 	if (opts->n_comms > PROFILE_MAX_COMMS || opts->frequency == 0) {
@@ -205,8 +236,9 @@ struct sampler *sampler__open(const struct sampler_opts *opts)
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return NULL;
-	verbose_libbpf = opts->verbose;
-	libbpf_set_print(print_libbpf);
+	s->log = opts->log;
+	s->verbose = opts->verbose;
+	was = sampler_enter(s);
 	s->kernel_stacks = opts->kernel_stacks;
 	s->skel = profile_bpf__open();
 	if (!s->skel) {
@@ -239,17 +271,22 @@ struct sampler *sampler__open(const struct sampler_opts *opts)
 	err = attach_cpus(s, opts->frequency);
 	if (err)
 		goto fail;
+	sampler_leave(was);
 	return s;
 fail:
 	sampler__free(s);
+	sampler_leave(was);
 	errno = -err;
 	return NULL;
 }
 
 void sampler__free(struct sampler *s)
 {
+	struct sampler *was;
+
 	if (!s)
 		return;
+	was = sampler_enter(s);
 	for (size_t i = 0; i < s->n_cpus; i++) {
 		bpf_link__destroy(s->links[i]);
 		close(s->perf_fds[i]);
@@ -259,6 +296,7 @@ void sampler__free(struct sampler *s)
 	free(s->keys);
 	ring_buffer__free(s->events);
 	profile_bpf__destroy(s->skel);
+	sampler_leave(was);
 	free(s);
 }
 
@@ -418,9 +456,7 @@ static size_t pair_v8(const struct profile_v8_frames *fr, const __u64 *user,
 
 int sampler__drain(struct sampler *s, sampler_sample_fn fn, void *ctx)
 {
-	static struct profile_stack user, kernel;
-	static struct profile_v8_frames frames;
-	static struct sampler_v8_ref refs[PROFILE_MAX_STACK_DEPTH];
+	struct sampler *was = sampler_enter(s);
 	unsigned int old = flip_buffers(s);
 	int counts = bpf_map__fd(old ? s->skel->maps.counts1 : s->skel->maps.counts0);
 	const struct tiered stacks = {
@@ -445,35 +481,39 @@ int sampler__drain(struct sampler *s, sampler_sample_fn fn, void *ctx)
 		if (bpf_map_lookup_elem(counts, k, &count))
 			continue;
 		bpf_map_delete_elem(counts, k);
-		n_user = read_stack(&stacks, k->user_stack_id, &user);
-		n_kernel = read_stack(&stacks, k->kernel_stack_id, &kernel);
+		n_user = read_stack(&stacks, k->user_stack_id, &s->user);
+		n_kernel = read_stack(&stacks, k->kernel_stack_id, &s->kernel);
 		if (n_user == 0 && n_kernel == 0) {
 			s->stack_missing += count;
 			continue;
 		}
 		if (k->v8_frames_id && n_user &&
-		    tiered__lookup(&v8_frames, &fk, fk.id, &frames) == 0) {
-			s->v8_unpaired += pair_v8(&frames, user.ips, n_user, refs) * count;
-			v8 = refs;
+		    tiered__lookup(&v8_frames, &fk, fk.id, &s->frames) == 0) {
+			s->v8_unpaired += pair_v8(&s->frames, s->user.ips, n_user,
+						  s->refs) * count;
+			v8 = s->refs;
 		}
-		fn(ctx, (pid_t)k->pid, (const uint64_t *)user.ips, n_user,
-		   (const uint64_t *)kernel.ips, n_kernel, v8, count);
+		fn(ctx, (pid_t)k->pid, (const uint64_t *)s->user.ips, n_user,
+		   (const uint64_t *)s->kernel.ips, n_kernel, v8, count);
 	}
 	clear_map(stacks.fd);
 	clear_map(stacks.short_fd);
 	clear_map(v8_frames.fd);
 	clear_map(v8_frames.short_fd);
+	sampler_leave(was);
 	return err;
 }
 
 int sampler__events(struct sampler *s, sampler_event_fn fn, void *ctx)
 {
+	struct sampler *was = sampler_enter(s);
 	int n;
 
 	s->event_fn = fn;
 	s->event_ctx = ctx;
 	n = ring_buffer__consume(s->events);
 	s->event_fn = NULL;
+	sampler_leave(was);
 	return n < 0 ? n : 0;
 }
 

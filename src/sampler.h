@@ -25,7 +25,10 @@ struct sampler_opts {
 	unsigned int frequency;   /* samples per second per CPU */
 	bool kernel_stacks;
 	bool follow_forks;        /* children of PID-set members join the set */
-	bool verbose;             /* libbpf debug messages */
+	/* libbpf's messages while this sampler calls it, one line each (no
+	 * newline); NULL: none. Only with verbose, as libbpf's debug ones. */
+	void (*log)(const char *line);
+	bool verbose;
 	bool check_walk;          /* test hook: also walk V8 processes' stacks with
 				   * bpf_get_stack, count the differences */
 };

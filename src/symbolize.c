@@ -27,6 +27,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "caps.h"
 #include "elfsym.h"
 #include "perfmap.h"
 #include "procfs.h"
@@ -169,22 +170,7 @@ static int cached_layout(int fd, struct v8_layout *out)
  * any process under Yama's ptrace_scope >= 1 without it). */
 static bool can_ptrace(void)
 {
-	static int known = -1;
-	char line[256];
-	uint64_t caps = 0;
-	FILE *f;
-
-	if (known >= 0)
-		return known;
-	f = fopen("/proc/self/status", "re");
-	if (f) {
-		while (fgets(line, sizeof(line), f))
-			if (sscanf(line, "CapEff: %" SCNx64, &caps) == 1)
-				break;
-		fclose(f);
-	}
-	known = (caps >> 19) & 1; /* CAP_SYS_PTRACE */
-	return known;
+	return caps__have(CAP_SYS_PTRACE);
 }
 
 /* Decides, once, whether the process's JS frames are named from V8's

@@ -14,7 +14,7 @@
  * (v8_Default_embedded_blob_code_). Symbols in .bss have the value 0.
  * A layout this module was not checked against is refused, never guessed:
  * V8 11.3, 12.4 and 13.6 (Node 20, 22 and 24) with 64-bit tagged values
- * (no pointer compression). See shared/V8-NAMES.md for the facts it relies on.
+ * (no pointer compression). docs/v8-names.md has the facts it relies on.
  *
  * Every object read from the process is validated (its map's instance
  * type) before its fields are used; strings may be sequential (one-byte
@@ -27,8 +27,11 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <linux/types.h>
 #include <stdint.h>
 #include <sys/types.h>
+
+#include "profile.h"
 
 #define V8NAMES_CACHE_DEFAULT 16384 /* (SFI, cookie) entries per process */
 #define V8NAMES_CACHE_START 256     /* ... held at first: it grows with use */
@@ -37,7 +40,7 @@
 /* What the BPF frame walk needs to know about a process (sampler copies it
  * into the v8_procs map): frame and field offsets, and where V8's code
  * lies (JIT code, embedded builtins and their remapped copy). */
-#define V8NAMES_MAX_RANGES 8
+#define V8NAMES_MAX_RANGES PROFILE_V8_MAX_RANGES
 struct v8_walk_info {
 	int32_t off_fp_function;
 	int32_t off_fp_context;

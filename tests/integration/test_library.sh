@@ -158,6 +158,21 @@ static int wait_hot(struct promfiler *pf, int pid)
 }
 
 static atomic_int rendering = 1, thread_starts;
+static atomic_int libbpf_a, libbpf_b, lines_b;
+
+/* Two handles' logs: libbpf's messages go to the verbose one's only. */
+static void log_a(const char *line)
+{
+	if (strncmp(line, "libbpf: ", 8) == 0)
+		libbpf_a++;
+}
+
+static void log_b(const char *line)
+{
+	lines_b++;
+	if (strncmp(line, "libbpf: ", 8) == 0)
+		libbpf_b++;
+}
 
 static void on_thread_start(void)
 {
@@ -279,6 +294,28 @@ int main(int argc, char **argv)
 	check("a pid added before start is profiled", wait_hot(pf, node));
 	promfiler_destroy(pf);
 	promfiler_destroy(NULL);
+
+	/* Two handles in one process: each has its own drains and its own
+	 * log, libbpf's messages included. */
+	struct promfiler *pa, *pb;
+
+	promfiler_options_init(&o);
+	o.pids = pids;
+	o.n_pids = 1;
+	o.verbose = 1;
+	o.log = log_a;
+	pa = promfiler_create(&o);
+	o.verbose = 0;
+	o.log = log_b;
+	pb = promfiler_create(&o);
+	check("two handles: both start", pa && pb && promfiler_start(pa) == 0 &&
+	      promfiler_start(pb) == 0);
+	check("two handles: both profiles name hotFunction", pa && pb && wait_hot(pa, node) &&
+	      wait_hot(pb, node));
+	check("two handles: libbpf's messages reach the verbose handle's log only",
+	      libbpf_a > 0 && libbpf_b == 0 && lines_b > 0);
+	promfiler_destroy(pa);
+	promfiler_destroy(pb);
 	return failures != 0;
 }
 EOF

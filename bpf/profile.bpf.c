@@ -5,9 +5,7 @@
  * as counts keyed by (pid, user stack id, kernel stack id).
  *
  * Stacks are stored by the program itself, under a seeded 64-bit hash of
- * their frames (see struct profile_stack), not in a stack-trace map; short
- * stacks in a map of short values (struct profile_short_stack). A stack is
- * copied into its map only when the map does not hold it yet.
+ * their frames (see struct profile_stack), not in a stack-trace map.
  *
  * Maps are double-buffered so userspace can drain without losing or double
  * counting: samples go to buffer `active`; userspace flips `active`, waits
@@ -77,14 +75,12 @@ struct {
 	__type(value, __u8);
 } comm_matched SEC(".maps");
 
-/* Stacks by their id: short ones (up to PROFILE_SHORT_STACK_DEPTH frames)
- * and long ones in maps of their own (profile.h). */
-#define STACK_MAP(name, value_type)                                           \
+#define STACK_MAP(name)                                                 \
 	struct {                                                        \
 		__uint(type, BPF_MAP_TYPE_HASH);                         \
 		__uint(max_entries, 16384);                              \
 		__type(key, __u64);                                      \
-		__type(value, value_type);                               \
+		__type(value, struct profile_stack);                     \
 	} name SEC(".maps")
 
 #define COUNT_MAP(name)                                                 \
@@ -95,10 +91,8 @@ struct {
 		__type(value, __u64);                                    \
 	} name SEC(".maps")
 
-STACK_MAP(stacks0, struct profile_stack);
-STACK_MAP(stacks1, struct profile_stack);
-STACK_MAP(short_stacks0, struct profile_short_stack);
-STACK_MAP(short_stacks1, struct profile_short_stack);
+STACK_MAP(stacks0);
+STACK_MAP(stacks1);
 COUNT_MAP(counts0);
 COUNT_MAP(counts1);
 
@@ -109,21 +103,18 @@ struct {
 	__type(value, struct profile_v8_proc);
 } v8_procs SEC(".maps");
 
-/* Long lists are not preallocated: one is 3 KB, and few stacks hold over
- * PROFILE_V8_SHORT_FRAMES JS frames. */
-#define V8_FRAMES_MAP(name, value_type, flags)                                \
+/* Not preallocated: a list is 3 KB and most hosts hold few distinct ones. */
+#define V8_FRAMES_MAP(name)                                             \
 	struct {                                                        \
 		__uint(type, BPF_MAP_TYPE_HASH);                         \
 		__uint(max_entries, 8192);                               \
-		__uint(map_flags, flags);                                \
+		__uint(map_flags, BPF_F_NO_PREALLOC);                    \
 		__type(key, struct profile_v8_frames_key);               \
-		__type(value, value_type);                               \
+		__type(value, struct profile_v8_frames);                 \
 	} name SEC(".maps")
 
-V8_FRAMES_MAP(v8_frames0, struct profile_v8_frames, BPF_F_NO_PREALLOC);
-V8_FRAMES_MAP(v8_frames1, struct profile_v8_frames, BPF_F_NO_PREALLOC);
-V8_FRAMES_MAP(v8_short_frames0, struct profile_v8_short_frames, 0);
-V8_FRAMES_MAP(v8_short_frames1, struct profile_v8_short_frames, 0);
+V8_FRAMES_MAP(v8_frames0);
+V8_FRAMES_MAP(v8_frames1);
 
 /* A copy of the stack around the frames being walked: one read of
  * V8_WINDOW bytes serves the next frames (callers live at higher addresses),
@@ -344,21 +335,12 @@ static __always_inline __u64 mix(__u64 h, __u64 x)
 	return h ^ (h >> 29);
 }
 
-/* The id of what a hash h names, of n entries: h with its low bit saying
- * whether the entries are more than short (profile.h); never 0. */
-static __always_inline __u64 tiered_id(__u64 h, __u32 n, __u32 short_max)
-{
-	if (n > short_max)
-		return h | PROFILE_ID_LONG;
-	h &= ~PROFILE_ID_LONG;
-	return h ? h : 2;
-}
-
 /* The key of a stack: stack_seed mixed with each frame, then the depth
  * (the same function whoever walked the stack). */
 static __always_inline __u64 stack_hash_end(__u64 h, __u32 n)
 {
-	return tiered_id(mix(h, n), n, PROFILE_SHORT_STACK_DEPTH);
+	h = mix(h, n);
+	return h ? h : 1;
 }
 
 /* Makes the window hold [at, at + 32) (the frame's V8 slots, its saved fp
@@ -506,54 +488,13 @@ static __always_inline void walk_check(struct bpf_perf_event_data *ctx,
 		stat_inc(PROFILE_STAT_WALK_DIFFERENT);
 }
 
-/* Stores value under key in map unless the map holds the key already.
- * Returns what the map holds there: value itself when stored now, NULL
- * when the map is full. */
-static __always_inline const void *store_new(void *map, const void *key, const void *value)
-{
-	const void *old = bpf_map_lookup_elem(map, key);
-
-	if (old)
-		return old; /* stored by an earlier sample */
-	if (!bpf_map_update_elem(map, key, value, BPF_NOEXIST))
-		return value;
-	/* Another CPU stored it first, or the map is full. */
-	return bpf_map_lookup_elem(map, key);
-}
-
-/* store_new with each map in a function of its own: the map a program
- * picks at run time (which buffer, short or long) is looked up through an
- * indirect call, where a map known at the call site is looked up inline,
- * and clang merges two inlined calls that differ only in the map. */
-#define STORE_NEW(map)                                                     \
-	static __noinline const void *store_new_##map(const void *key,    \
-						      const void *value) \
-	{                                                                  \
-		return store_new(&map, key, value);                        \
-	}
-STORE_NEW(stacks0)
-STORE_NEW(stacks1)
-STORE_NEW(short_stacks0)
-STORE_NEW(short_stacks1)
-STORE_NEW(v8_frames0)
-STORE_NEW(v8_frames1)
-STORE_NEW(v8_short_frames0)
-STORE_NEW(v8_short_frames1)
-/* store_new into buffer buf (a constant where record is inlined): map
- * long_map<buf> when is_long, else short_map<buf>. */
-#define STORE_IN(buf, is_long, long_map, short_map, key, value)            \
-	((is_long) ? ((buf) ? store_new_##long_map##1(key, value) :       \
-			      store_new_##long_map##0(key, value)) :      \
-		     ((buf) ? store_new_##short_map##1(key, value) :      \
-			      store_new_##short_map##0(key, value)))
-
 /* Walks a V8 process's user stack once: its callchain into st (as
  * bpf_get_stack would record it) and its JS frames, stored in frames_map.
  * Returns false when pid is not a V8 process (st untouched); else *hash is
  * the stack's key and *frames_id the list's (0: none, or not stored). */
 static __always_inline bool v8_walk(struct bpf_perf_event_data *ctx, __u32 pid,
-				    struct profile_stack *st, __u32 buf, __u64 *hash,
-				    __u64 *frames_id)
+				    struct profile_stack *st, void *frames_map,
+				    __u64 *hash, __u64 *frames_id)
 {
 	const struct profile_v8_proc *proc = bpf_map_lookup_elem(&v8_procs, &pid);
 	struct profile_v8_frames_key key = { .pid = pid };
@@ -586,12 +527,17 @@ static __always_inline bool v8_walk(struct bpf_perf_event_data *ctx, __u32 pid,
 	*frames_id = 0;
 	if (w.out->n == 0)
 		return true;
-	key.id = tiered_id(w.hash, w.out->n, PROFILE_V8_SHORT_FRAMES);
-	/* A short list has the long one's layout, cut short. */
-	if (STORE_IN(buf, key.id & PROFILE_ID_LONG, v8_frames, v8_short_frames, &key, w.out))
-		*frames_id = key.id;
-	else
+	key.id = w.hash ? w.hash : 1;
+	if (bpf_map_lookup_elem(frames_map, &key)) {
+		*frames_id = key.id; /* the same list, stored by an earlier sample */
+		return true;
+	}
+	if (bpf_map_update_elem(frames_map, &key, w.out, BPF_NOEXIST) &&
+	    !bpf_map_lookup_elem(frames_map, &key)) {
 		stat_inc(PROFILE_STAT_V8_FRAMES_FULL);
+		return true;
+	}
+	*frames_id = key.id;
 	return true;
 }
 
@@ -619,41 +565,44 @@ static __always_inline __u64 kernel_walk(struct bpf_perf_event_data *ctx,
 
 /* Stores stack st in stack_map under its key h, unless there already.
  * Returns 0, or the PROFILE_STAT_* reason the sample is lost. */
-static __always_inline int store_stack(__u32 buf, const struct profile_stack *st, __u64 h)
+static __always_inline int store_stack(void *stack_map, const struct profile_stack *st,
+				       __u64 h)
 {
-	/* A short stack has the long one's layout, cut short. */
-	const struct profile_stack *old = STORE_IN(buf, h & PROFILE_ID_LONG, stacks,
-						   short_stacks, &h, st);
+	struct profile_stack *old = bpf_map_lookup_elem(stack_map, &h);
 
-	if (!old)
-		return PROFILE_STAT_MAP_FULL;
+	if (!old && bpf_map_update_elem(stack_map, &h, st, BPF_NOEXIST)) {
+		/* Another CPU stored it first, or the map is full. */
+		old = bpf_map_lookup_elem(stack_map, &h);
+		if (!old)
+			return PROFILE_STAT_MAP_FULL;
+	}
 	/* The same hash for another stack: 2^-64 by chance; checked where it
 	 * costs nothing. */
-	if (old->n != st->n || old->ips[0] != st->ips[0])
+	if (old && (old->n != st->n || old->ips[0] != st->ips[0]))
 		return PROFILE_STAT_STACK_COLLISION;
 	return 0;
 }
 
-/* Records a sample into buffer buf (0 or 1, a constant at each call). */
-static __always_inline int record(struct bpf_perf_event_data *ctx, __u32 pid, __u32 buf)
+static __always_inline int record(struct bpf_perf_event_data *ctx, __u32 pid,
+				  void *stack_map, void *count_map,
+				  void *frames_map)
 {
 	struct profile_key key = { .pid = pid };
 	__u32 zero = 0;
 	struct profile_stack *st = bpf_map_lookup_elem(&stack_scratch, &zero);
-	void *count_map = buf ? (void *)&counts1 : (void *)&counts0;
 	__u64 one = 1, *count, h;
 	int lost = 0;
 
 	if (!st)
 		return 0;
-	if (!v8_walk(ctx, pid, st, buf, &h, &key.v8_frames_id))
+	if (!v8_walk(ctx, pid, st, frames_map, &h, &key.v8_frames_id))
 		h = kernel_walk(ctx, st, BPF_F_USER_STACK);
 	if (h) {
-		lost = store_stack(buf, st, h);
+		lost = store_stack(stack_map, st, h);
 		key.user_stack_id = lost ? 0 : h;
 	}
 	if (!lost && kernel_stacks && (h = kernel_walk(ctx, st, 0))) {
-		lost = store_stack(buf, st, h);
+		lost = store_stack(stack_map, st, h);
 		key.kernel_stack_id = lost ? 0 : h;
 	}
 	if (!lost && !key.user_stack_id && !key.kernel_stack_id)
@@ -700,9 +649,9 @@ int sample(struct bpf_perf_event_data *ctx)
 		__sync_fetch_and_add(&inflight[buf], 1);
 	}
 	if (buf == 0)
-		record(ctx, pid, 0);
+		record(ctx, pid, &stacks0, &counts0, &v8_frames0);
 	else
-		record(ctx, pid, 1);
+		record(ctx, pid, &stacks1, &counts1, &v8_frames1);
 	__sync_fetch_and_add(&inflight[buf], -1);
 	return 0;
 }

@@ -16,7 +16,7 @@
 struct profile_key {
 	__u32 pid;             /* tgid in the initial PID namespace */
 	__u32 pad;
-	__u64 user_stack_id;   /* key in the buffer's stack maps; 0: none */
+	__u64 user_stack_id;   /* key in the buffer's stack map; 0: none */
 	__u64 kernel_stack_id; /* 0 when kernel stacks are not collected */
 	__u64 v8_frames_id;    /* key of the sample's v8_frames list; 0: none */
 };
@@ -31,22 +31,6 @@ struct profile_stack {
 	__u32 n;    /* frames used in ips */
 	__u32 pad;
 	__u64 ips[PROFILE_MAX_STACK_DEPTH];
-};
-
-/* Most stacks are short, and a hash map copies its whole value on every
- * insert (and at 97 Hz nearly every sample inserts: the maps are emptied
- * every second): stacks of up to PROFILE_SHORT_STACK_DEPTH frames go to a
- * map of their own, whose values have the same layout cut short. The low
- * bit of a stack's id says which map holds it. The same for JS frame
- * lists (PROFILE_V8_SHORT_FRAMES). */
-#define PROFILE_SHORT_STACK_DEPTH 32
-#define PROFILE_V8_SHORT_FRAMES 16
-#define PROFILE_ID_LONG 1ULL /* id bit: in the map of long stacks / lists */
-
-struct profile_short_stack {
-	__u32 n;
-	__u32 pad;
-	__u64 ips[PROFILE_SHORT_STACK_DEPTH];
 };
 
 /* V8 processes (the v8_procs map, pid -> profile_v8_proc, written by
@@ -95,12 +79,6 @@ struct profile_v8_frames {
 	__u32 n;
 	__u32 pad;
 	struct profile_v8_frame frames[PROFILE_V8_MAX_FRAMES];
-};
-
-struct profile_v8_short_frames {
-	__u32 n;
-	__u32 pad;
-	struct profile_v8_frame frames[PROFILE_V8_SHORT_FRAMES];
 };
 
 /* Per-CPU counters of what happened to matching samples. */

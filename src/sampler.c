@@ -364,29 +364,13 @@ static unsigned int flip_buffers(struct sampler *s)
 	return old;
 }
 
-/* One buffer's maps: those of long stacks (lists), and of short ones,
- * whose values are a prefix of the long ones' layout (profile.h). */
-struct tiered {
-	int fd, short_fd;
-};
-
-/* Reads what id names into value (as long as the long layout); 0 or
- * -errno. */
-static int tiered__lookup(const struct tiered *t, const void *key, __u64 id, void *value)
-{
-	return bpf_map_lookup_elem(id & PROFILE_ID_LONG ? t->fd : t->short_fd, key,
-				   value) ? -errno : 0;
-}
-
 /* Reads the stack stored under id into st; returns its depth (0 when id is
  * 0 or the stack is gone). */
-static size_t read_stack(const struct tiered *t, __u64 id, struct profile_stack *st)
+static size_t read_stack(int fd, __u64 id, struct profile_stack *st)
 {
-	size_t max = id & PROFILE_ID_LONG ? PROFILE_MAX_STACK_DEPTH : PROFILE_SHORT_STACK_DEPTH;
-
-	if (!id || tiered__lookup(t, &id, id, st))
+	if (!id || bpf_map_lookup_elem(fd, &id, st))
 		return 0;
-	return st->n < max ? st->n : max;
+	return st->n < PROFILE_MAX_STACK_DEPTH ? st->n : PROFILE_MAX_STACK_DEPTH;
 }
 
 static int collect_keys(struct sampler *s, int fd, size_t *n)
@@ -459,15 +443,9 @@ int sampler__drain(struct sampler *s, sampler_sample_fn fn, void *ctx)
 	struct sampler *was = sampler_enter(s);
 	unsigned int old = flip_buffers(s);
 	int counts = bpf_map__fd(old ? s->skel->maps.counts1 : s->skel->maps.counts0);
-	const struct tiered stacks = {
-		bpf_map__fd(old ? s->skel->maps.stacks1 : s->skel->maps.stacks0),
-		bpf_map__fd(old ? s->skel->maps.short_stacks1 : s->skel->maps.short_stacks0),
-	};
-	const struct tiered v8_frames = {
-		bpf_map__fd(old ? s->skel->maps.v8_frames1 : s->skel->maps.v8_frames0),
-		bpf_map__fd(old ? s->skel->maps.v8_short_frames1 :
-				  s->skel->maps.v8_short_frames0),
-	};
+	int stacks = bpf_map__fd(old ? s->skel->maps.stacks1 : s->skel->maps.stacks0);
+	int v8_frames = bpf_map__fd(old ? s->skel->maps.v8_frames1 :
+					  s->skel->maps.v8_frames0);
 	size_t n;
 	int err = collect_keys(s, counts, &n);
 
@@ -481,14 +459,14 @@ int sampler__drain(struct sampler *s, sampler_sample_fn fn, void *ctx)
 		if (bpf_map_lookup_elem(counts, k, &count))
 			continue;
 		bpf_map_delete_elem(counts, k);
-		n_user = read_stack(&stacks, k->user_stack_id, &s->user);
-		n_kernel = read_stack(&stacks, k->kernel_stack_id, &s->kernel);
+		n_user = read_stack(stacks, k->user_stack_id, &s->user);
+		n_kernel = read_stack(stacks, k->kernel_stack_id, &s->kernel);
 		if (n_user == 0 && n_kernel == 0) {
 			s->stack_missing += count;
 			continue;
 		}
 		if (k->v8_frames_id && n_user &&
-		    tiered__lookup(&v8_frames, &fk, fk.id, &s->frames) == 0) {
+		    bpf_map_lookup_elem(v8_frames, &fk, &s->frames) == 0) {
 			s->v8_unpaired += pair_v8(&s->frames, s->user.ips, n_user,
 						  s->refs) * count;
 			v8 = s->refs;
@@ -496,10 +474,8 @@ int sampler__drain(struct sampler *s, sampler_sample_fn fn, void *ctx)
 		fn(ctx, (pid_t)k->pid, (const uint64_t *)s->user.ips, n_user,
 		   (const uint64_t *)s->kernel.ips, n_kernel, v8, count);
 	}
-	clear_map(stacks.fd);
-	clear_map(stacks.short_fd);
-	clear_map(v8_frames.fd);
-	clear_map(v8_frames.short_fd);
+	clear_map(stacks);
+	clear_map(v8_frames);
 	sampler_leave(was);
 	return err;
 }

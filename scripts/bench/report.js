@@ -102,11 +102,13 @@ if (bpf) {
 	p('### 1. BPF program cost per sample, as a ratio to the floor (kernel.bpf_stats_enabled)');
 	p();
 	p('The program named `sample` runs on every cpu-clock tick of every CPU. Next to it, in the same run, ' +
-	  'on the same process and at the same frequency, runs the floor: `scripts/bench/floor.bpf.c`, a ' +
+	  'on the same process, runs the floor: `scripts/bench/floor.bpf.c`, a ' +
 	  'minimal sampler of the bench\'s own that only looks the PID up, walks the user stack with ' +
 	  '`bpf_get_stack` into per-CPU scratch and counts it in a hash map keyed by a hash of its frames ' +
 	  '(emptied every second, as the agent drains), on cpu-clock events of its own opened as the agent ' +
-	  'opens its. Both programs\' own accounting (run_time_ns / run_cnt) is read at the same moment once ' +
+	  'opens its, 3 Hz faster (at one frequency the two timers keep one phase for a whole run, and the ' +
+	  'program that fires just after the other finds a warm cache; 3 Hz apart, each follows the other ' +
+	  'as often). Both programs\' own accounting (run_time_ns / run_cnt) is read at the same moment once ' +
 	  'a second; runs for other processes only look the PID up and leave ' +
 	  `(**${fmt(filterNs)} ns** per filtered run for the agent's program, ${fmt(floorFilterNs)} ns for the ` +
 	  'floor\'s, medians), so the cost of a sample is the run time left after taking those out, divided ' +

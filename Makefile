@@ -45,14 +45,23 @@ all: promfiler-bpf
 $(OUTPUT) $(OUTPUT)/tests:
 	$(Q)mkdir -p $@
 
-$(OUTPUT)/profile.bpf.o: bpf/profile.bpf.c bpf/profile.h vmlinux/$(ARCH)/vmlinux.h | $(OUTPUT)
+# A BPF object from its .bpf.c ($<), and a skeleton named $(1) from it
+# (the agent's program, and the bench's floor).
+define bpf_object
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $(@:.o=.tmp.o)
 	$(Q)$(BPFTOOL) gen object $@ $(@:.o=.tmp.o)
+endef
+define bpf_skeleton
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $(1) > $@
+endef
+
+$(OUTPUT)/profile.bpf.o: bpf/profile.bpf.c bpf/profile.h vmlinux/$(ARCH)/vmlinux.h | $(OUTPUT)
+	$(bpf_object)
 
 $(OUTPUT)/profile.skel.h: $(OUTPUT)/profile.bpf.o
-	$(call msg,GEN-SKEL,$@)
-	$(Q)$(BPFTOOL) gen skeleton $< name profile_bpf > $@
+	$(call bpf_skeleton,profile_bpf)
 
 # Only the sampler includes the skeleton.
 $(OUTPUT)/sampler.o: $(OUTPUT)/profile.skel.h
@@ -223,12 +232,9 @@ $(BENCH_DIR)/microbench: scripts/bench/microbench.c $(OBJS) | $(BENCH_DIR)
 # $(BENCH_DIR)/floor: the minimal sampler the BPF phase measures the agent's
 # program against (scripts/bench/floor.bpf.c and its loader floor.c).
 $(BENCH_DIR)/floor.bpf.o: scripts/bench/floor.bpf.c vmlinux/$(ARCH)/vmlinux.h | $(BENCH_DIR)
-	$(call msg,BPF,$@)
-	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $(@:.o=.tmp.o)
-	$(Q)$(BPFTOOL) gen object $@ $(@:.o=.tmp.o)
+	$(bpf_object)
 $(BENCH_DIR)/floor.skel.h: $(BENCH_DIR)/floor.bpf.o
-	$(call msg,GEN-SKEL,$@)
-	$(Q)$(BPFTOOL) gen skeleton $< name floor_bpf > $@
+	$(call bpf_skeleton,floor_bpf)
 $(BENCH_DIR)/floor: scripts/bench/floor.c $(BENCH_DIR)/floor.skel.h
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -I$(BENCH_DIR) $< -lbpf -lelf -lz -o $@

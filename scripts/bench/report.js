@@ -72,8 +72,13 @@ if (bpf) {
 	filterNs = L.median(deltas(bpf.filter.rows).map((d) => d.ns / d.runs));
 	floorFilterNs = L.median(deltas(bpf.filter.rows, floorOf).filter(Boolean).map((d) => d.ns / d.runs));
 	// Runs that did not match the target cost what the filtered runs
-	// cost: take them out, the rest is the samples' cost.
-	const perSample = (d, f) => (d && d.samples > 0 ? (d.ns - (d.runs - d.samples) * f) / d.samples : NaN);
+	// cost: take them out, the rest is the samples' cost. An interval
+	// where that leaves nothing (a few samples among many other runs, on
+	// a loaded machine) says nothing: left out.
+	const perSample = (d, f) => {
+		const x = d && d.samples > 0 ? (d.ns - (d.runs - d.samples) * f) / d.samples : NaN;
+		return x > 0 ? x : NaN;
+	};
 	const modes = [...new Set(bpf.configs.map((c) => c.mode || (c.kernel ? 'kernel' : 'v8')))];
 	for (const stack of ['shallow', 'deep']) {
 		for (const mode of modes) {
@@ -99,6 +104,7 @@ if (bpf) {
 	const ci = (x) => (x && x.ci && Number.isFinite(x.ci[0]) ? ` [${fmt(x.ci[0])}, ${fmt(x.ci[1])}]` : '');
 	const rci = (x) => (x && x.ratioCI && Number.isFinite(x.ratioCI[0]) ? ` [${fmt(x.ratioCI[0])}, ${fmt(x.ratioCI[1])}]` : '');
 	const ratio = (x) => (x && Number.isFinite(x.ratio) ? `**${fmt(x.ratio)}x**${rci(x)}` : 'n/a');
+	const rx = (v) => (Number.isFinite(v) ? `${fmt(v)}x` : 'n/a');
 	p('### 1. BPF program cost per sample, as a ratio to the floor (kernel.bpf_stats_enabled)');
 	p();
 	p('The program named `sample` runs on every cpu-clock tick of every CPU. Next to it, in the same run, ' +
@@ -135,15 +141,15 @@ if (bpf) {
 		const worst = Math.max(...[97, 997].map((hz) => (r[hz] ? r[hz].ratio : NaN)));
 		const g = r.mode === 'v8' ? goals[r.stack] : undefined;
 		S(`BPF program, ${r.stack} stack (${fmt(r.frames && r.frames.mean)} frames), ${modeText[r.mode] || r.mode}`,
-		  `${fmt((r[97] || {}).ratio)}x the floor at 97 Hz (${fmt((r[97] || {}).perSample / 1000)} µs per sample, ` +
-		  `${pct((r[97] || {}).perSample * 97 / 1e9)} of a CPU); ${fmt((r[997] || {}).ratio)}x at 997 Hz ` +
+		  `${rx((r[97] || {}).ratio)} the floor at 97 Hz (${fmt((r[97] || {}).perSample / 1000)} µs per sample, ` +
+		  `${pct((r[97] || {}).perSample * 97 / 1e9)} of a CPU); ${rx((r[997] || {}).ratio)} at 997 Hz ` +
 		  `(${fmt((r[997] || {}).perSample / 1000)} µs)`,
 		  g ? `<= ${g}x the floor` : '', g ? goal(Number.isFinite(worst) ? worst <= g : undefined) : '');
 	}
 	const v8rows = bpfRows.filter((r) => r.mode === 'v8');
 	p('Goal: with every naming feature on, at most 1.3x the floor on deep stacks and 1.15x on shallow ones, ' +
 	  'at both frequencies: ' + v8rows.map((r) => `${r.stack} ${goal([97, 997].every((hz) => r[hz] && r[hz].ratio <= goals[r.stack]))} ` +
-	  `(${fmt((r[97] || {}).ratio)}x, ${fmt((r[997] || {}).ratio)}x)`).join('; ') + '.');
+	  `(${rx((r[97] || {}).ratio)}, ${rx((r[997] || {}).ratio)})`).join('; ') + '.');
 	p();
 }
 

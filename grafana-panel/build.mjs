@@ -53,7 +53,7 @@ async function buildPlugin() {
     format: 'cjs',
     platform: 'browser',
     target: 'es2020',
-    minify: true,
+    minify: process.env.PANEL_DEV !== '1', // PANEL_DEV=1: readable module.js
     legalComments: 'none',
     jsx: 'automatic',
     external: EXTERNAL,
@@ -112,9 +112,15 @@ async function buildBrowser() {
     target: 'es2020',
     jsx: 'automatic',
     outfile: join(outdir, 'host.js'),
-    define: { 'process.env.NODE_ENV': '"production"', global: 'window' },
+    define: { 'process.env.NODE_ENV': JSON.stringify(process.env.PANEL_DEV === '1' ? 'development' : 'production'), global: 'window' },
     loader: { '.svg': 'text', '.css': 'empty', '.woff': 'empty', '.woff2': 'empty', '.ttf': 'empty', '.png': 'empty' },
-    alias: { '@grafana/assistant': alias['@grafana/assistant'] },
+    // @grafana/ui's ES build imports CommonJS defaults (react-custom-scrollbars-2)
+    // the way webpack allows and Node's rules (which esbuild follows for .mjs)
+    // do not; its CommonJS build says what it means.
+    alias: {
+      '@grafana/assistant': alias['@grafana/assistant'],
+      '@grafana/ui': join(here, 'node_modules/@grafana/ui/dist/cjs/index.cjs'),
+    },
     logLevel: 'error',
   });
   cpSync(join(here, 'tests/browser/host.html'), join(outdir, 'index.html'));

@@ -20,7 +20,9 @@ export interface ConvertOptions {
   weight: Weight;
   /** Distinct signatures kept per side; the lightest beyond it are folded. */
   maxSeries: number;
-  /** Unit of the value and self fields ("s": CPU seconds, shown as time). */
+  /** Unit of the series' values: "s" (CPU seconds: the frame holds
+   * nanoseconds, unit "ns", which @grafana/flamegraph shows as time), or any
+   * other Grafana unit id, kept as it is ("short": samples of the gauge). */
   unit: string;
   /** Diff mode: frames of this query (refId) are the baseline (left), every
    * other query the comparison (right). Unset: one flame graph of all. */
@@ -331,6 +333,8 @@ export function buildFlameGraph(series: Series[], opts: ConvertOptions, counts?:
   const self: number[] = [];
   const valueRight: number[] = [];
   const selfRight: number[] = [];
+  const seconds = (opts.unit || 's') === 's';
+  const k = seconds ? 1e9 : 1;
   const stack: Array<[Node, number]> = [[root, 0]];
   while (stack.length) {
     const [n, depth] = stack.pop()!;
@@ -339,20 +343,20 @@ export function buildFlameGraph(series: Series[], opts: ConvertOptions, counts?:
     if (diff) {
       // @grafana/flamegraph's diff: value and self hold both sides,
       // valueRight and selfRight the right (compared) side alone.
-      value.push(n.value[0] + n.value[1]);
-      self.push(n.self[0] + n.self[1]);
-      valueRight.push(n.value[1]);
-      selfRight.push(n.self[1]);
+      value.push((n.value[0] + n.value[1]) * k);
+      self.push((n.self[0] + n.self[1]) * k);
+      valueRight.push(n.value[1] * k);
+      selfRight.push(n.self[1] * k);
     } else {
-      value.push(n.value[0]);
-      self.push(n.self[0]);
+      value.push(n.value[0] * k);
+      self.push(n.self[0] * k);
     }
     const kids = Array.from(n.children.values()).sort(byLabel);
     for (let i = kids.length - 1; i >= 0; i--) {
       stack.push([kids[i], depth + 1]);
     }
   }
-  const unit = opts.unit || 's';
+  const unit = seconds ? 'ns' : opts.unit;
   const fields = [
     { name: 'level', type: FieldType.number, values: level },
     { name: 'label', type: FieldType.string, values: label },

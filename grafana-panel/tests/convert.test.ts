@@ -15,7 +15,8 @@ import { type PromSample, promToFrames } from './prom';
 
 // The bundle runs from .build/tests/: the sources are two levels up.
 const GOLDEN = join(__dirname, '../../tests/golden');
-const base: ConvertOptions = { separator: '#', weight: 'self', maxSeries: 20000, unit: 's' };
+// Samples ("short"): the numbers stay as given, easy to check by hand.
+const base: ConvertOptions = { separator: '#', weight: 'self', maxSeries: 20000, unit: 'short' };
 
 type Columns = Record<string, unknown[]>;
 function columns(frame?: DataFrame): Columns | undefined {
@@ -115,8 +116,16 @@ test('self values: totals from the children, same signatures summed over pids, c
   );
   const r = seriesToFlameGraph(frames, base);
   assert.deepEqual(rows(r), ['0 (root) 6.5 0', '1 main 6.5 0.5', '2 a 4 4', '2 b 2 2']);
-  assert.equal(r.frame!.fields.find((f) => f.name === 'value')!.config.unit, 's');
+  assert.equal(r.frame!.fields.find((f) => f.name === 'value')!.config.unit, 'short');
   assert.deepEqual(r.notices, []);
+});
+
+test('CPU seconds become nanoseconds (unit ns), which the flame graph shows as time', () => {
+  const r = seriesToFlameGraph(promToFrames([sample('(root)#a', '1.5'), sample('(root)', '0.25')], 'A'), { ...base, unit: 's' });
+  assert.deepEqual(rows(r), ['0 (root) 1750000000 250000000', '1 a 1500000000 1500000000']);
+  for (const f of r.frame!.fields.filter((f) => f.type === 'number' && f.name !== 'level')) {
+    assert.equal(f.config.unit, 'ns', f.name);
+  }
 });
 
 test('total values (--weight total): self = total - children, clamped at 0', () => {

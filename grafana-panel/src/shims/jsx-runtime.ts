@@ -16,5 +16,16 @@ export function jsx(type: React.ElementType, props: Props, key?: React.Key): Rea
   return React.createElement(type, { ...props, key });
 }
 
-export const jsxs = jsx;
+// Static children (jsxs): passed as arguments, as createElement's own callers
+// do, so React does not ask them for keys.
+export function jsxs(type: React.ElementType, props: Props, key?: React.Key): React.ReactElement {
+  const { children, ...rest } = (props ?? {}) as { children?: unknown };
+  if (key !== undefined) {
+    (rest as Record<string, unknown>).key = key;
+  }
+  return Array.isArray(children)
+    ? React.createElement(type, rest, ...(children as React.ReactNode[]))
+    : React.createElement(type, rest, children as React.ReactNode);
+}
+
 export const jsxDEV = jsx;

@@ -3,8 +3,9 @@
 #   make            build ./promfiler-bpf
 #   make test       unit tests (no root needed) + integration tests (root)
 #   make unit       unit tests only
-#   make install    install the binary, libpromfiler, promfiler.h and
-#                   promfiler.pc under $(PREFIX) (DESTDIR for staging)
+#   make install    install the binary, libpromfiler, promfiler.h,
+#                   promfiler.pc and the systemd unit under $(PREFIX)
+#                   (DESTDIR for staging)
 #   make lib        libpromfiler.a and .so in $(OUTPUT); make examples
 #   make panel      the Grafana panel plugin (grafana-panel/dist and a zip in
 #                   $(OUTPUT)); needs node and npm
@@ -86,6 +87,18 @@ test: $(UNIT_TESTS) promfiler-bpf
 
 install: promfiler-bpf
 	install -D -m 0755 promfiler-bpf $(DESTDIR)$(PREFIX)/bin/promfiler-bpf
+
+# The systemd unit (deploy/systemd/), with ExecStart at $(PREFIX)/bin. Its
+# default place, $(PREFIX)/lib/systemd/system, is on systemd's unit path for
+# /usr/local and /usr; packagers set SYSTEMDUNITDIR (e.g. /lib/systemd/system).
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+.PHONY: install-systemd
+install: install-systemd
+install-systemd:
+	install -d $(DESTDIR)$(SYSTEMDUNITDIR)
+	sed 's|^ExecStart=/usr/local/bin/promfiler-bpf |ExecStart=$(PREFIX)/bin/promfiler-bpf |' \
+		deploy/systemd/promfiler-bpf.service > $(DESTDIR)$(SYSTEMDUNITDIR)/promfiler-bpf.service
+	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/promfiler-bpf.service
 
 clean:
 	$(call msg,CLEAN,$(OUTPUT))

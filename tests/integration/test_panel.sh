@@ -121,7 +121,19 @@ promql() {
 				require("fs").writeFileSync(process.argv[1], JSON.stringify(d.data.result));
 			});' "$WORK/q/$1.json"
 }
-counter() { echo "sum by (signature) (increase(promfiler_cpu_seconds_total{pid=\"$1\"}[1m]))"; }
+# dashboard_query ID PID: the query of deploy/grafana's panel ID as Grafana
+# sends it for one process over the last minute.
+dashboard_query() {
+	node -e '
+		const d = require(process.argv[1]);
+		const p = d.panels.find((p) => p.id === Number(process.argv[2]));
+		if (p.type !== "promfiler-flamegraph-panel") process.exit(1);
+		console.log(p.targets[0].expr.replace(/\$(node|pod)\b/g, ".*").replace(/\$pid\b/g, process.argv[3])
+			.replace(/\$__range/g, "1m"));' "$ROOT/deploy/grafana/promfiler-dashboard.json" "$1" "$2"
+}
+# The dashboard's flame graph of the range (panel 1) and "now" (panel 6).
+counter() { dashboard_query 1 "$1"; }
+gauge() { dashboard_query 6 "$1"; }
 # has NAME FUNCTION: a signature of $WORK/q/NAME.json ends in FUNCTION.
 has() {
 	node -e 'process.exit(require(process.argv[1]).some((s) => s.metric.signature.endsWith("#" + process.argv[2])) ? 0 : 1)' \
@@ -138,8 +150,9 @@ top() {
 ready() {
 	promql counter "$(counter "$HOT")" && [ "$(top counter)" = hotFunction ] && has counter warmFunction &&
 		promql changed "$(counter "$CHANGED")" && [ "$(top changed)" = warmFunction ] && has changed hotFunction &&
-		promql gauge "promfiler_cpu_profile{pid=\"$HOT\"}"
+		promql gauge "$(gauge "$HOT")"
 }
+check "the dashboard's flame graph panels use the plugin: $(counter "$HOT")" [ -n "$(counter "$HOT")" -a -n "$(gauge "$HOT")" ]
 if ! check "Prometheus has the counter of both processes (hot.js: hotFunction on top, hot_changed.js: warmFunction)" \
 	wait_for "both processes' counters" 60 ready; then
 	for q in counter changed; do [ -f "$WORK/q/$q.json" ] && echo "# top of $q: $(top $q)"; done
@@ -151,5 +164,6 @@ node -e '
 	const out = { counter: q("counter"), gauge: q("gauge"), before: q("counter"), after: q("changed") };
 	require("fs").writeFileSync(process.argv[1] + "/all.json", JSON.stringify(out));' "$WORK/q"
 
+mkdir -p "$ARTIFACTS" && cp "$WORK/q/all.json" "$ARTIFACTS/panel-queries.json"
 node "$PANEL/tests/browser/check_panel.cjs" "$WORK/q/all.json" "$ARTIFACTS" || FAILURES=$((FAILURES + 1))
 finish

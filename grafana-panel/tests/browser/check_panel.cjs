@@ -5,11 +5,12 @@
 // as tests/integration/lib.sh does; exits 1 when one fails.
 //   node check_panel.cjs QUERIES.json OUTDIR
 // QUERIES.json: Prometheus /api/v1/query answers' data.result, by name:
-//   counter  sum by (signature) (increase(promfiler_cpu_seconds_total{pid=HOT}[1m]))
-//   gauge    promfiler_cpu_profile{pid=HOT} (--weight self)
+//   counter  the dashboard's flame graph of the range (deploy/grafana, panel 1)
+//            for process HOT: sum by (signature) (increase(...[1m]))
+//   gauge    its flame graph "now" (panel 6): sum by (signature) (promfiler_cpu_profile)
 //   before   the counter query for the baseline process (hot.js)
 //   after    the same for the changed process (warmFunction made slower)
-// OUTDIR gets panel.png, panel-search.png, panel-diff.png.
+// OUTDIR gets panel.png, panel-search.png, panel-gauge.png, panel-diff.png.
 //
 // How the drawing is read: @grafana/flamegraph draws on a <canvas>. Each
 // row's bars are found from the canvas's pixels (runs of colour between the
@@ -222,7 +223,9 @@ async function main() {
   await render(page, { queries: { A: queries.gauge }, options: { unit: 'short' } });
   list = await namedBars(page);
   const gaugeLeaves = list.filter((b) => b.leaf && b.name).sort((a, b) => b.width - a.width);
+  console.log(`# gauge: ${list.length} bars drawn; widest leaves: ${gaugeLeaves.slice(0, 3).map((b) => `${b.name} ${b.width.toFixed(0)}px`).join(', ')}`);
   check('the gauge: the widest leaf bar is hotFunction', gaugeLeaves[0] && gaugeLeaves[0].name === 'hotFunction', gaugeLeaves[0] && gaugeLeaves[0].name);
+  await page.screenshot({ path: path.join(outdir, 'panel-gauge.png') });
 
   // 4. Diff: baseline hot.js (B) against the changed process (A).
   await render(page, { queries: { B: queries.before, A: queries.after }, options: { compare: true, baselineRefId: 'B' } });

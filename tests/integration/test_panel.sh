@@ -84,7 +84,8 @@ start_node "$FIXTURES/hot.js"
 HOT=$NODE_PID
 start_node "$FIXTURES/hot_changed.js"
 CHANGED=$NODE_PID
-check "agent starts with --pid $HOT --pid $CHANGED" start_agent --pid "$HOT" --pid "$CHANGED" --window 2
+# A 10 s window: the gauge of a busy 2-core machine holds enough samples.
+check "agent starts with --pid $HOT --pid $CHANGED" start_agent --pid "$HOT" --pid "$CHANGED" --window 10
 
 PROM_PORT=$(free_port)
 mkdir -p "$WORK/prometheus"
@@ -150,12 +151,12 @@ top() {
 ready() {
 	promql counter "$(counter "$HOT")" && [ "$(top counter)" = hotFunction ] && has counter warmFunction &&
 		promql changed "$(counter "$CHANGED")" && [ "$(top changed)" = warmFunction ] && has changed hotFunction &&
-		promql gauge "$(gauge "$HOT")"
+		promql gauge "$(gauge "$HOT")" && [ "$(top gauge)" = hotFunction ]
 }
 check "the dashboard's flame graph panels use the plugin: $(counter "$HOT")" [ -n "$(counter "$HOT")" -a -n "$(gauge "$HOT")" ]
-if ! check "Prometheus has the counter of both processes (hot.js: hotFunction on top, hot_changed.js: warmFunction)" \
+if ! check "Prometheus has both processes' counters (hot.js: hotFunction on top, hot_changed.js: warmFunction) and hot.js's gauge" \
 	wait_for "both processes' counters" 60 ready; then
-	for q in counter changed; do [ -f "$WORK/q/$q.json" ] && echo "# top of $q: $(top $q)"; done
+	for q in counter changed gauge; do [ -f "$WORK/q/$q.json" ] && echo "# top of $q: $(top $q)"; done
 	finish
 fi
 echo "# series: counter $(node -p "require('$WORK/q/counter.json').length"), gauge $(node -p "require('$WORK/q/gauge.json').length" 2>/dev/null)"

@@ -324,7 +324,7 @@ PANEL_ID := promfiler-flamegraph-panel
 PANEL_VERSION := $(shell sed -n 's/^  "version": "\(.*\)",$$/\1/p' $(PANEL_DIR)/package.json)
 PANEL_ZIP := $(OUTPUT)/$(PANEL_ID)-$(PANEL_VERSION).zip
 PANEL_SRC := $(shell find $(PANEL_DIR)/src -type f) $(addprefix $(PANEL_DIR)/,build.mjs \
-	package.json README.md CHANGELOG.md CHANGELOG.json)
+	package.json README.md CHANGELOG.md)
 .PHONY: panel
 panel: $(PANEL_ZIP)
 $(PANEL_DIR)/node_modules/.package-lock.json: $(PANEL_DIR)/package-lock.json

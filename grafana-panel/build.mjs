@@ -63,10 +63,14 @@ async function buildPlugin() {
     logLevel: 'warning',
   });
   writeFileSync(join(dist, 'module.js'), amd(out.outputFiles[0].text));
-  const updated = JSON.parse(readFileSync(join(here, 'CHANGELOG.json'), 'utf8'))[pkg.version];
-  if (!updated) {
-    throw new Error(`CHANGELOG.json has no date for version ${pkg.version}`);
+  // plugin.json's "updated": the date of this version's CHANGELOG.md entry.
+  const entry = readFileSync(join(here, 'CHANGELOG.md'), 'utf8').match(
+    new RegExp(`^## ${pkg.version.replace(/\./g, '\\.')} \\((\\d{4}-\\d\\d-\\d\\d)\\)$`, 'm')
+  );
+  if (!entry) {
+    throw new Error(`CHANGELOG.md has no "## ${pkg.version} (YYYY-MM-DD)" entry`);
   }
+  const updated = entry[1];
   const plugin = readFileSync(join(here, 'src/plugin.json'), 'utf8')
     .replace('%VERSION%', pkg.version)
     .replace('%UPDATED%', updated);

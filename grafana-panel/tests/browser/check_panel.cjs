@@ -206,15 +206,17 @@ async function main() {
   await page.waitForTimeout(800);
   const searched = await bars(page);
   const hot = leaves[0];
-  const others = leaves.filter((b) => b.name !== 'hotFunction' && b.width >= 10);
+  // Every other bar wide enough to see: the callers above hotFunction, the
+  // other leaves.
+  const others = list.filter((b) => b.name && b.name !== 'hotFunction' && b.width >= 10);
   const at = (b) => searched.find((s) => s.row === b.row && Math.abs(s.x0 - b.x0) < 2 && Math.abs(s.x1 - b.x1) < 2);
   const hotAfter = hot && at(hot);
   check('search: the hotFunction bar keeps its colour', hotAfter && dist(hotAfter.rgb, hot.rgb) < 10 && saturation(hot.rgb) > 0.3, hotAfter && [hot.rgb, hotAfter.rgb]);
-  // Muted: every other leaf turns to one grey, unlike its own colour before.
+  // Muted: every other bar turns to one grey, unlike its own colour before.
   const after = others.map(at);
   const grey = after[0] && after[0].rgb;
   const muted = after.filter((s, i) => s && dist(s.rgb, grey) < 6 && dist(s.rgb, others[i].rgb) > 60 && saturation(s.rgb) < 0.25);
-  check(`search: the other leaves are muted (${muted.length} of ${others.length})`, others.length > 0 && muted.length === others.length, after.map((s) => s && s.rgb));
+  check(`search: the other bars are muted (${muted.length} of ${others.length})`, others.length > 0 && muted.length === others.length, after.map((s) => s && s.rgb));
   const filtered = await page.$$eval('[data-testid="topTable"] a', (as) => as.map((a) => a.textContent));
   check('search: the top table lists hotFunction alone', filtered.length === 1 && filtered[0] === 'hotFunction', filtered);
   await page.screenshot({ path: path.join(outdir, 'panel-search.png') });

@@ -2,6 +2,8 @@
 //   node build.mjs            dist/: module.js (AMD, what Grafana loads),
 //                             plugin.json, img/, README.md, CHANGELOG.md
 //   node build.mjs --tests    .build/tests/*.test.cjs for `node --test`
+//   node build.mjs --host-imports  prints (JSON) the names module.js takes
+//                             from each module Grafana provides
 //   node build.mjs --browser  .build/browser/: a page with real React,
 //                             @grafana/data and @grafana/ui that loads
 //                             dist/module.js (tests/browser/check_panel.cjs)
@@ -85,6 +87,34 @@ async function buildPlugin() {
   console.log(`  PANEL    dist/ (module.js ${(out.outputFiles[0].text.length / 1024).toFixed(0)} KiB, version ${pkg.version})`);
 }
 
+// The names the plugin takes from the host's modules: read from an
+// unminified build, where esbuild calls the module `import_<name>N`.
+async function hostImports() {
+  const out = await esbuild.build({
+    entryPoints: [join(here, 'src/module.ts')],
+    bundle: true,
+    format: 'cjs',
+    platform: 'browser',
+    target: 'es2020',
+    jsx: 'automatic',
+    external: EXTERNAL,
+    alias,
+    write: false,
+    logLevel: 'warning',
+  });
+  const code = out.outputFiles[0].text;
+  const names = {};
+  for (const mod of EXTERNAL) {
+    const v = 'import_' + mod.split('/').pop().replace(/-/g, '_');
+    const found = new Set();
+    for (const m of code.matchAll(new RegExp(`\\b${v}\\d*\\.(\\w+)`, 'g'))) {
+      found.add(m[1]);
+    }
+    names[mod] = [...found].filter((n) => n !== 'default').sort();
+  }
+  console.log(JSON.stringify(names));
+}
+
 async function buildTests() {
   const dir = join(here, 'tests');
   const outdir = join(here, '.build/tests');
@@ -132,6 +162,8 @@ async function buildBrowser() {
 
 if (mode === '--tests') {
   await buildTests();
+} else if (mode === '--host-imports') {
+  await hostImports();
 } else if (mode === '--browser') {
   await buildBrowser();
 } else if (mode === '') {

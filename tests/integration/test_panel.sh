@@ -2,7 +2,9 @@
 # The Grafana panel plugin (grafana-panel/): `make panel` (npm ci from the
 # committed lock file, the esbuild build, the zip), the plugin folder Grafana
 # loads, the type check, the conversion's unit tests (golden series ->
-# golden frames, hostile names, limits), and the browser check: the real
+# golden frames, hostile names, limits), the exports of the Grafana
+# releases plugin.json claims (tests/host_exports.cjs), and the browser
+# check: the real
 # agent profiling tests/fixtures/hot.js and hot_changed.js, scraped by a real
 # Prometheus (Debian's, on loopback), whose HTTP API answers feed the built
 # panel in headless Chromium with real React, @grafana/data and @grafana/ui
@@ -64,6 +66,10 @@ if [ "$unit_rc" -ne 0 ] && [ "$unit_failed" -eq 0 ] || [ "$unit_passed" -eq 0 ];
 	not_ok "panel unit tests ran (rc $unit_rc, $unit_passed passed)"
 	tail -20 "$WORK/unit.tap" | sed 's/^/#   /'
 fi
+
+# The Grafana releases claimed: what module.js takes from @grafana/ui and
+# @grafana/data is there in 12.0.0, 13.0.1 and 13.2.3.
+(cd "$PANEL" && node tests/host_exports.cjs) || FAILURES=$((FAILURES + 1))
 
 # The browser check, on real series.
 if [ "$(id -u)" -ne 0 ]; then

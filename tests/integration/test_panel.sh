@@ -2,12 +2,12 @@
 # The Grafana panel plugin (grafana-panel/): `make panel` (npm ci from the
 # committed lock file, the esbuild build, the zip), the plugin folder Grafana
 # loads, the type check, the conversion's unit tests (golden series ->
-# golden frames, hostile names, limits), the exports of the Grafana
-# releases plugin.json claims (tests/host_exports.cjs), and the browser
-# check: the real
-# agent profiling tests/fixtures/hot.js and hot_changed.js, scraped by a real
-# Prometheus (Debian's, on loopback), whose HTTP API answers feed the built
-# panel in headless Chromium with real React, @grafana/data and @grafana/ui
+# golden frames, hostile names, limits), the exports of the Grafana releases
+# plugin.json claims (tests/host_exports.cjs), and the browser check: the
+# real agent profiling tests/fixtures/hot.js and hot_changed.js, scraped by a
+# real Prometheus (Debian's, on loopback), whose HTTP API answers to the
+# dashboard's own queries feed the built panel in headless Chromium with
+# real React, @grafana/data and @grafana/ui
 # (grafana-panel/tests/browser/check_panel.cjs): hotFunction is the widest
 # leaf, search finds it, the diff colours the function that changed.
 source "$(dirname "$0")/lib.sh"

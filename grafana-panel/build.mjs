@@ -4,7 +4,7 @@
 //   node build.mjs --tests    .build/tests/*.test.cjs for `node --test`
 //   node build.mjs --host-imports  prints (JSON) the names module.js takes
 //                             from each module Grafana provides
-//   node build.mjs --browser  .build/browser/: a page with real React,
+//   node build.mjs --browser [react19]  .build/browser/ (browser19/): a page with real React,
 //                             @grafana/data and @grafana/ui that loads
 //                             dist/module.js (tests/browser/check_panel.cjs)
 //
@@ -134,10 +134,38 @@ async function buildTests() {
   });
 }
 
-async function buildBrowser() {
-  const outdir = join(here, '.build/browser');
+// The test host; with `react19`, around @grafana/ui and @grafana/data 13.2.3
+// and React 19 from tests/browser/react19/ (its own package.json and lock
+// file), as Grafana 13.2 would provide them.
+async function buildBrowser(react19) {
+  const outdir = join(here, react19 ? '.build/browser19' : '.build/browser');
+  const mods = react19 ? join(here, 'tests/browser/react19/node_modules') : join(here, 'node_modules');
   rmSync(outdir, { recursive: true, force: true });
   mkdirSync(outdir, { recursive: true });
+  const hostAlias = {
+    '@grafana/assistant': alias['@grafana/assistant'],
+    // @grafana/ui's ES build imports CommonJS defaults (react-custom-scrollbars-2)
+    // the way webpack allows and Node's rules (which esbuild follows for .mjs)
+    // do not; its CommonJS build says what it means.
+    '@grafana/ui': join(mods, '@grafana/ui/dist/cjs/index.cjs'),
+  };
+  // react19: the host's own imports of these resolve in tests/browser/react19/
+  // (with the exports maps of the packages found there).
+  const hostPackages = /^(react|react-dom|@grafana\/data|@grafana\/ui)(\/.*)?$/;
+  const react19Plugin = {
+    name: 'react19-host',
+    setup(build) {
+      build.onResolve({ filter: hostPackages }, async (args) => {
+        if (args.pluginData === 'react19' || args.importer.startsWith(mods)) {
+          return undefined;
+        }
+        if (args.path === '@grafana/ui') {
+          return { path: hostAlias['@grafana/ui'] };
+        }
+        return build.resolve(args.path, { kind: args.kind, resolveDir: join(here, 'tests/browser/react19'), pluginData: 'react19' });
+      });
+    },
+  };
   await esbuild.build({
     entryPoints: [join(here, 'tests/browser/host.tsx')],
     bundle: true,
@@ -148,13 +176,8 @@ async function buildBrowser() {
     outfile: join(outdir, 'host.js'),
     define: { 'process.env.NODE_ENV': JSON.stringify(process.env.PANEL_DEV === '1' ? 'development' : 'production'), global: 'window' },
     loader: { '.svg': 'text', '.css': 'empty', '.woff': 'empty', '.woff2': 'empty', '.ttf': 'empty', '.png': 'empty' },
-    // @grafana/ui's ES build imports CommonJS defaults (react-custom-scrollbars-2)
-    // the way webpack allows and Node's rules (which esbuild follows for .mjs)
-    // do not; its CommonJS build says what it means.
-    alias: {
-      '@grafana/assistant': alias['@grafana/assistant'],
-      '@grafana/ui': join(here, 'node_modules/@grafana/ui/dist/cjs/index.cjs'),
-    },
+    alias: react19 ? { '@grafana/assistant': alias['@grafana/assistant'] } : hostAlias,
+    plugins: react19 ? [react19Plugin] : [],
     logLevel: 'error',
   });
   cpSync(join(here, 'tests/browser/host.html'), join(outdir, 'index.html'));
@@ -165,7 +188,7 @@ if (mode === '--tests') {
 } else if (mode === '--host-imports') {
   await hostImports();
 } else if (mode === '--browser') {
-  await buildBrowser();
+  await buildBrowser(process.argv[3] === 'react19');
 } else if (mode === '') {
   await buildPlugin();
 } else {

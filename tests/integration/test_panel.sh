@@ -7,9 +7,9 @@
 # real agent profiling tests/fixtures/hot.js and hot_changed.js, scraped by a
 # real Prometheus (Debian's, on loopback), whose HTTP API answers to the
 # dashboard's own queries feed the built panel in headless Chromium with
-# real React, @grafana/data and @grafana/ui
-# (grafana-panel/tests/browser/check_panel.cjs): hotFunction is the widest
-# leaf, search finds it, the diff colours the function that changed.
+# real React, @grafana/data and @grafana/ui (13.0.1 with React 18, and 13.2.3
+# with React 19: grafana-panel/tests/browser/check_panel.cjs): hotFunction is
+# the widest leaf, search finds it, the diff colours the function that changed.
 source "$(dirname "$0")/lib.sh"
 
 PANEL=$ROOT/grafana-panel
@@ -173,4 +173,21 @@ node -e '
 
 mkdir -p "$ARTIFACTS" && cp "$WORK/q/all.json" "$ARTIFACTS/panel-queries.json"
 node "$PANEL/tests/browser/check_panel.cjs" "$WORK/q/all.json" "$ARTIFACTS" || FAILURES=$((FAILURES + 1))
+
+# The same in the host Grafana 13.2 gives a plugin: @grafana/ui and
+# @grafana/data 13.2.3, React 19 (tests/browser/react19/, its own lock file;
+# npm ci again only when that changes).
+R19=$PANEL/tests/browser/react19
+if [ "$R19/node_modules/.package-lock.json" -nt "$R19/package-lock.json" ] ||
+	(cd "$R19" && npm ci --no-audit --no-fund --loglevel=error) >"$WORK/npm19.log" 2>&1; then
+	if (cd "$PANEL" && node build.mjs --browser react19) >"$WORK/host19.log" 2>&1; then
+		node "$PANEL/tests/browser/check_panel.cjs" "$WORK/q/all.json" "$ARTIFACTS" react19 || FAILURES=$((FAILURES + 1))
+	else
+		not_ok "the React 19 test page builds"
+		sed 's/^/#   /' "$WORK/host19.log" | tail -20
+	fi
+else
+	not_ok "npm ci of the React 19 test host (tests/browser/react19)"
+	sed 's/^/#   /' "$WORK/npm19.log" | tail -20
+fi
 finish

@@ -3,7 +3,9 @@
 // (.build/browser: real React, @grafana/data, @grafana/ui), fed with real
 // Prometheus answers. Prints one line per check, "ok - ..." / "not ok - ...",
 // as tests/integration/lib.sh does; exits 1 when one fails.
-//   node check_panel.cjs QUERIES.json OUTDIR
+//   node check_panel.cjs QUERIES.json OUTDIR [react19]
+// react19: in the host of @grafana/ui, @grafana/data 13.2.3 and React 19
+// (.build/browser19, tests/browser/react19/), as Grafana 13.2 gives them.
 // QUERIES.json: Prometheus /api/v1/query answers' data.result, by name:
 //   counter  the dashboard's flame graph of the range (deploy/grafana, panel 1)
 //            for process HOT: sum by (signature) (increase(...[1m]))
@@ -25,16 +27,20 @@ const { chromium } = require('playwright-core');
 const HERE = path.resolve(__dirname, '../..');
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const ROW = 22; // PIXELS_PER_LEVEL of @grafana/flamegraph, in CSS pixels
-const [queriesFile, outdir] = process.argv.slice(2);
+const [queriesFile, outdir, hostKind] = process.argv.slice(2);
+const REACT19 = hostKind === 'react19';
+const HOST_DIR = path.join(HERE, REACT19 ? '.build/browser19' : '.build/browser');
+const HOST_MODULES = REACT19 ? path.join(HERE, 'tests/browser/react19/node_modules') : path.join(HERE, 'node_modules');
+const TAG = REACT19 ? 'panel browser (React 19 host)' : 'panel browser';
 const queries = JSON.parse(fs.readFileSync(queriesFile, 'utf8'));
 let failures = 0;
 
 function check(desc, cond, detail) {
   if (cond) {
-    console.log(`ok - panel browser: ${desc}`);
+    console.log(`ok - ${TAG}: ${desc}`);
   } else {
     failures++;
-    console.log(`not ok - panel browser: ${desc}${detail === undefined ? '' : ` (got ${JSON.stringify(detail)})`}`);
+    console.log(`not ok - ${TAG}: ${desc}${detail === undefined ? '' : ` (got ${JSON.stringify(detail)})`}`);
   }
 }
 
@@ -46,9 +52,9 @@ function serve(route) {
   if (u.pathname.startsWith('/plugin/')) {
     f = path.join(HERE, 'dist', u.pathname.slice('/plugin/'.length));
   } else if (u.pathname.startsWith('/public/build/img/')) {
-    f = path.join(HERE, 'node_modules/@grafana/ui/dist/public/img', u.pathname.slice('/public/build/img/'.length));
+    f = path.join(HOST_MODULES, '@grafana/ui/dist/public/img', u.pathname.slice('/public/build/img/'.length));
   } else {
-    f = path.join(HERE, '.build/browser', u.pathname.slice(1) || 'index.html');
+    f = path.join(HOST_DIR, u.pathname.slice(1) || 'index.html');
   }
   if (fs.existsSync(f) && fs.statSync(f).isFile()) {
     return route.fulfill({ path: f });
@@ -182,6 +188,7 @@ async function main() {
   await page.goto('http://panel.test/index.html');
 
   const deps = await page.evaluate(() => window.promfilerHost.load('/plugin/module.js'));
+  console.log(`# host React ${await page.evaluate(() => window.promfilerHost.reactVersion)}`);
   check('module.js is an AMD module asking only for what Grafana provides', deps.every((d) => ['react', 'react-dom', '@grafana/data', '@grafana/ui'].includes(d)), deps);
 
   // 1. The counter over the range: hotFunction is the widest leaf.
@@ -199,7 +206,8 @@ async function main() {
   check('the tooltip shows CPU time (unit ns, "Time")', leaves[0] && /^Time/.test(leaves[0].details || ''), leaves[0] && leaves[0].details);
   const topRows = await page.$$eval('[data-testid="topTable"] a', (as) => as.map((a) => a.textContent));
   check("the top table's first symbol (by self) is hotFunction", topRows[0] === 'hotFunction', topRows.slice(0, 3));
-  await page.screenshot({ path: path.join(outdir, 'panel.png') });
+  const shot = (name) => path.join(outdir, REACT19 ? name.replace('panel', 'panel-react19') : name);
+  await page.screenshot({ path: shot('panel.png') });
 
   // 2. Search: hotFunction found, the others muted.
   await page.fill('input[placeholder^="Search"]', 'hotFunction');
@@ -219,7 +227,7 @@ async function main() {
   check(`search: the other bars are muted (${muted.length} of ${others.length})`, others.length > 0 && muted.length === others.length, after.map((s) => s && s.rgb));
   const filtered = await page.$$eval('[data-testid="topTable"] a', (as) => as.map((a) => a.textContent));
   check('search: the top table lists hotFunction alone', filtered.length === 1 && filtered[0] === 'hotFunction', filtered);
-  await page.screenshot({ path: path.join(outdir, 'panel-search.png') });
+  await page.screenshot({ path: shot('panel-search.png') });
 
   // 3. The gauge, "now" (--weight self, samples).
   await render(page, { queries: { A: queries.gauge }, options: { unit: 'short' } });
@@ -227,7 +235,7 @@ async function main() {
   const gaugeLeaves = list.filter((b) => b.leaf && b.name).sort((a, b) => b.width - a.width);
   console.log(`# gauge: ${list.length} bars drawn; widest leaves: ${gaugeLeaves.slice(0, 3).map((b) => `${b.name} ${b.width.toFixed(0)}px`).join(', ')}`);
   check('the gauge: the widest leaf bar is hotFunction', gaugeLeaves[0] && gaugeLeaves[0].name === 'hotFunction', gaugeLeaves[0] && gaugeLeaves[0].name);
-  await page.screenshot({ path: path.join(outdir, 'panel-gauge.png') });
+  await page.screenshot({ path: shot('panel-gauge.png') });
 
   // 4. Diff: baseline hot.js (B) against the changed process (A).
   await render(page, { queries: { B: queries.before, A: queries.after }, options: { compare: true, baselineRefId: 'B' } });
@@ -238,7 +246,7 @@ async function main() {
   check('diff: the tooltip compares baseline and comparison', warm && /Baseline/.test(warm.details || ''), warm && warm.details);
   check('diff: warmFunction, slower after the change, is red', warm && warm.rgb[0] > warm.rgb[1] + 60 && warm.rgb[0] > warm.rgb[2] + 60, warm && warm.rgb);
   check('diff: hotFunction, a smaller share after the change, is green', hotDiff && hotDiff.rgb[1] > hotDiff.rgb[0] + 30 && hotDiff.rgb[1] > hotDiff.rgb[2] + 30, hotDiff && hotDiff.rgb);
-  await page.screenshot({ path: path.join(outdir, 'panel-diff.png') });
+  await page.screenshot({ path: shot('panel-diff.png') });
 
   // 5. Bad input in the real page: said, not a crash.
   await render(page, { queries: { A: [] } });
@@ -261,7 +269,7 @@ async function main() {
 main().then(
   () => process.exit(failures ? 1 : 0),
   (e) => {
-    console.log(`not ok - panel browser: ${String(e).split('\n')[0]}`);
+    console.log(`not ok - ${TAG}: ${String(e).split('\n')[0]}`);
     process.exit(1);
   }
 );

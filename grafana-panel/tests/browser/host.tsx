@@ -108,4 +108,4 @@ function render(args: RenderArgs): Record<string, unknown> {
   return options;
 }
 
-(window as unknown as { promfilerHost: unknown }).promfilerHost = { load, render, pluginId: () => plugin?.meta?.id };
+(window as unknown as { promfilerHost: unknown }).promfilerHost = { load, render, reactVersion: React.version };

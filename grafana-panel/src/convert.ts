@@ -351,7 +351,11 @@ export function buildFlameGraph(series: Series[], opts: ConvertOptions, counts?:
       value.push(n.value[0] * k);
       self.push(n.self[0] * k);
     }
-    const kids = Array.from(n.children.values()).sort(byLabel);
+    // A node without time on either side (a counter that did not move in
+    // the range) would be a zero-width bar and a 0 row in the top table.
+    const kids = Array.from(n.children.values())
+      .filter((c) => c.value[0] + c.value[1] > 0)
+      .sort(byLabel);
     for (let i = kids.length - 1; i >= 0; i--) {
       stack.push([kids[i], depth + 1]);
     }

@@ -198,6 +198,14 @@ test('no data, nothing usable, all zero: a message, no frame', () => {
   assert.match(junk.message!, /^No data/);
 });
 
+test('a series of 0 (a counter that did not move in the range) is no row', () => {
+  const frames = promToFrames([sample('(root)#a', '2'), sample('(root)#b', '0'), sample('(root)#b#c', '0')], 'A');
+  assert.deepEqual(rows(seriesToFlameGraph(frames, base)), ['0 (root) 2 0', '1 a 2 2']);
+  // In a diff, a frame with time on one side only stays.
+  const diff = [...promToFrames([sample('(root)#b', '1')], 'B'), ...promToFrames([sample('(root)#a', '2'), sample('(root)#b', '0')], 'A')];
+  assert.deepEqual(rows(seriesToFlameGraph(diff, { ...base, baselineRefId: 'B' })), ['0 (root) 3 0 2/0', '1 a 2 2 2/2', '1 b 1 1 0/0']);
+});
+
 test('several first frames: one synthetic root', () => {
   const r = seriesToFlameGraph(promToFrames([sample('x#a', '1'), sample('y', '2')], 'A'), base);
   assert.deepEqual(rows(r), ['0 total 3 0', '1 x 1 0', '2 a 1 1', '1 y 2 2']);
@@ -252,7 +260,11 @@ test('a million series: folded to the limit in bounded time', () => {
   const r = seriesToFlameGraph(frames, base);
   const ms = Date.now() - t0;
   const c = columns(r.frame)!;
-  assert.ok(ms < 20000, `took ${ms} ms`);
+  // 12.5 s here with the 2 cores loaded six times over; the bound catches
+  // anything worse than linear (quadratic would take hours), not a busy
+  // machine.
+  assert.ok(ms < 60000, `took ${ms} ms`);
+  console.log(`# a million series converted in ${ms} ms`);
   assert.equal(c.value[0], n + 5000, 'the root holds every series');
   assert.ok(c.label.length <= 20000 + 100 + 3, `${c.label.length} rows`);
   assert.equal(c.value[c.label.indexOf('hot')], 5000, 'the heaviest signature is kept');

@@ -66,13 +66,14 @@ int v8inline__chain(uint64_t raw, const uint8_t *positions, size_t len,
 	int64_t last = INT64_MAX;
 
 	*n = 0;
-	for (v8inline__unpack(raw, &sp); sp.inlining_id != V8INLINE_NOT_INLINED;
+	/* An external position (a C++ or Torque line) is never inlined JS. */
+	for (v8inline__unpack(raw, &sp); !sp.external && sp.inlining_id != V8INLINE_NOT_INLINED;
 	     v8inline__unpack(raw, &sp)) {
 		const uint8_t *e;
 		int32_t fid;
 
 		/* Ids strictly descend: the walk ends within count steps. */
-		if (sp.external || sp.inlining_id < 0 || (size_t)sp.inlining_id >= count ||
+		if (sp.inlining_id < 0 || (size_t)sp.inlining_id >= count ||
 		    sp.inlining_id >= last)
 			return -EINVAL;
 		if (k == max)

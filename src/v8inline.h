@@ -56,7 +56,7 @@ int v8inline__position_at(const uint8_t *table, size_t len, uint32_t pc_offset,
 /* The functions inlined at source position raw: their literal array
  * indexes, outermost (the one the code's own function called) first, into
  * fids[0..*n). positions[0..len) is the InliningPositions byte array. 0
- * (*n = 0 when raw is not inlined); -EINVAL for an id out of range, a
+ * (*n = 0 when raw is not inlined, or external); -EINVAL for an id out of range, a
  * caller id not below its callee's, or a negative index; -E2BIG when more
  * than max functions are inlined there. */
 int v8inline__chain(uint64_t raw, const uint8_t *positions, size_t len,

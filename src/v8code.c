@@ -57,7 +57,7 @@ struct slot {
 	uint64_t size;
 	uint32_t gen;            /* generation it was last checked in */
 	int err;                 /* a load that failed (cached for the generation) */
-	uint8_t *positions;      /* source position table */
+	struct v8_position_entry *positions; /* source position table, decoded */
 	size_t n_positions;
 	uint8_t *inlining;       /* InliningPositions */
 	size_t n_inlining;
@@ -199,6 +199,22 @@ static int read_bytes(struct v8code *c, uint64_t obj, uint8_t **out, size_t *n)
 	return 0;
 }
 
+/* The source position table at obj, decoded into s->positions. */
+static int read_positions(struct v8code *c, struct slot *s, uint64_t obj)
+{
+	uint8_t *bytes;
+	size_t n;
+	int err = read_bytes(c, obj, &bytes, &n);
+
+	if (err || !n)
+		return err;
+	s->positions = malloc((n / 2 + 1) * sizeof(*s->positions));
+	err = s->positions ? v8inline__decode(bytes, n, s->positions, n / 2 + 1,
+					      &s->n_positions) : -ENOMEM;
+	free(bytes);
+	return err;
+}
+
 /* The InstructionStream before start and its Code: is_map, code. */
 static int read_header(struct v8code *c, uint64_t start, uint64_t *is_map, uint64_t *code)
 {
@@ -237,7 +253,7 @@ static int load(struct v8code *c, struct slot *s, uint64_t start)
 	if (kind != cl->kind_baseline + 1 && kind != cl->kind_baseline + 2)
 		return -ENOENT; /* not Maglev or TurboFan code: nothing inlined */
 	s->size = size;
-	if ((err = read_bytes(c, f[cl->code_positions / 8], &s->positions, &s->n_positions)))
+	if ((err = read_positions(c, s, f[cl->code_positions / 8])))
 		return err;
 	/* The deoptimization data's length, then its first elements. */
 	if ((err = word(c, f[cl->code_deopt / 8], ARRAY_LENGTH, &dd_len)))
@@ -337,7 +353,7 @@ int v8code__inlined(struct v8code *c, uint64_t start, uint64_t pc, bool return_a
 		goto fail;
 	if (return_address)
 		off--;
-	err = v8inline__position_at(s->positions, s->n_positions, (uint32_t)off, &raw);
+	err = v8inline__lookup(s->positions, s->n_positions, (uint32_t)off, &raw);
 	if (err == -ENOENT)
 		return 0; /* no position before pc: the prologue */
 	if (!err)

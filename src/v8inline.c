@@ -30,32 +30,87 @@ static int read_int(const uint8_t *p, size_t len, size_t *pos, int64_t *v)
 	return 0;
 }
 
+/* The next entry of the table at *pos, accumulated into *offset and
+ * *position: 1, 0 at the end, or -EINVAL. */
+static int next_entry(const uint8_t *table, size_t len, size_t *pos, int64_t *offset,
+		      int64_t *position)
+{
+	int64_t d_off, d_pos;
+
+	if (*pos >= len)
+		return 0;
+	if (read_int(table, len, pos, &d_off) || read_int(table, len, pos, &d_pos))
+		return -EINVAL;
+	if (d_off < 0)
+		d_off = -(d_off + 1); /* an expression, not a statement */
+	if (d_off > INT32_MAX || *offset + d_off > INT32_MAX)
+		return -EINVAL;
+	*offset += d_off;
+	*position += d_pos;
+	if (*position < 0)
+		return -EINVAL;
+	return 1;
+}
+
 int v8inline__position_at(const uint8_t *table, size_t len, uint32_t pc_offset,
 			  uint64_t *raw)
 {
-	int64_t offset = 0, position = 0, d_off, d_pos;
+	int64_t offset = 0, position = 0;
 	size_t pos = 0;
 	bool found = false;
+	int r;
 
-	while (pos < len) {
-		if (read_int(table, len, &pos, &d_off) || read_int(table, len, &pos, &d_pos))
-			return -EINVAL;
-		if (d_off < 0)
-			d_off = -(d_off + 1); /* an expression, not a statement */
-		if (d_off > INT32_MAX || offset + d_off > INT32_MAX)
-			return -EINVAL;
-		offset += d_off;
-		position += d_pos;
-		if (offset > pc_offset)
-			break;
-		if (position < 0)
-			return -EINVAL;
+	while ((r = next_entry(table, len, &pos, &offset, &position)) > 0 &&
+	       offset <= pc_offset) {
 		if (!(position & 1)) { /* JavaScript, not an external line */
 			*raw = (uint64_t)position;
 			found = true;
 		}
 	}
+	if (r < 0)
+		return -EINVAL;
 	return found ? 0 : -ENOENT;
+}
+
+int v8inline__decode(const uint8_t *table, size_t len, struct v8_position_entry *out,
+		     size_t max, size_t *n)
+{
+	int64_t offset = 0, position = 0;
+	size_t pos = 0, k = 0;
+	int r;
+
+	*n = 0;
+	while ((r = next_entry(table, len, &pos, &offset, &position)) > 0) {
+		if (position & 1)
+			continue; /* external */
+		if (k == max)
+			return -E2BIG;
+		out[k++] = (struct v8_position_entry){ (uint32_t)offset, (uint64_t)position };
+	}
+	if (r < 0)
+		return -EINVAL;
+	*n = k;
+	return 0;
+}
+
+int v8inline__lookup(const struct v8_position_entry *e, size_t n, uint32_t pc_offset,
+		     uint64_t *raw)
+{
+	size_t lo = 0, hi = n;
+
+	/* The last entry at or before pc_offset (offsets ascend). */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (e[mid].code_offset <= pc_offset)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (!lo)
+		return -ENOENT;
+	*raw = e[lo - 1].position;
+	return 0;
 }
 
 int v8inline__chain(uint64_t raw, const uint8_t *positions, size_t len,

@@ -53,6 +53,19 @@ void v8inline__unpack(uint64_t raw, struct v8_source_position *out);
 int v8inline__position_at(const uint8_t *table, size_t len, uint32_t pc_offset,
 			  uint64_t *raw);
 
+/* The same table decoded once, for lookups in O(log n): its JavaScript
+ * entries, in order, into out[0..*n). 0; -EINVAL (malformed); -E2BIG
+ * (more than max; len / 2 is always enough). */
+struct v8_position_entry {
+	uint32_t code_offset;
+	uint64_t position; /* raw */
+};
+int v8inline__decode(const uint8_t *table, size_t len, struct v8_position_entry *out,
+		     size_t max, size_t *n);
+/* As v8inline__position_at, over decoded entries. */
+int v8inline__lookup(const struct v8_position_entry *e, size_t n, uint32_t pc_offset,
+		     uint64_t *raw);
+
 /* The functions inlined at source position raw: their literal array
  * indexes, outermost (the one the code's own function called) first, into
  * fids[0..*n). positions[0..len) is the InliningPositions byte array. 0

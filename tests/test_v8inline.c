@@ -88,6 +88,15 @@ Test(v8inline, position_of_each_pc)
 	cr_assert(sp.external);
 	cr_assert_eq(sp.inlining_id, V8INLINE_NOT_INLINED);
 	cr_assert_eq(v8inline__position_at(t.b, 0, 10, &raw), -ENOENT, "empty table");
+	struct v8_position_entry e[4];
+	size_t n;
+
+	cr_assert_eq(v8inline__decode(t.b, t.n, e, 4, &n), 0);
+	cr_assert_eq(n, 3, "the external entry left out");
+	cr_assert_eq(v8inline__lookup(e, n, 25, &raw), 0);
+	cr_assert_eq(raw, pos[1]);
+	cr_assert_eq(v8inline__lookup(e, n, 3, &raw), -ENOENT);
+	cr_assert_eq(v8inline__decode(t.b, t.n, e, 2, &n), -E2BIG);
 }
 
 Test(v8inline, malformed_tables)
@@ -101,6 +110,11 @@ Test(v8inline, malformed_tables)
 	cr_assert_eq(v8inline__position_at(truncated, sizeof(truncated), 10, &raw), -EINVAL);
 	cr_assert_eq(v8inline__position_at(half, sizeof(half), 10, &raw), -EINVAL);
 	cr_assert_eq(v8inline__position_at(overlong, sizeof(overlong), 10, &raw), -EINVAL);
+	struct v8_position_entry e[4];
+	size_t n;
+
+	cr_assert_eq(v8inline__decode(truncated, sizeof(truncated), e, 4, &n), -EINVAL);
+	cr_assert_eq(v8inline__decode(overlong, sizeof(overlong), e, 4, &n), -EINVAL);
 }
 
 Test(v8inline, random_bytes_end)
@@ -109,6 +123,7 @@ Test(v8inline, random_bytes_end)
 	uint8_t b[64];
 	uint64_t raw;
 	int32_t fids[8];
+	struct v8_position_entry entries[33];
 	size_t n;
 
 	/* Whatever the bytes, each call ends with a defined result. */
@@ -122,6 +137,8 @@ Test(v8inline, random_bytes_end)
 		int err = v8inline__position_at(b, len, x % 4096, &raw);
 
 		cr_assert(err == 0 || err == -ENOENT || err == -EINVAL);
+		err = v8inline__decode(b, len, entries, 33, &n);
+		cr_assert(err == 0 || err == -EINVAL);
 		err = v8inline__chain(x | (uint64_t)x << 32, b, len, fids, 8, &n);
 		cr_assert(err == 0 || err == -EINVAL || err == -E2BIG);
 		cr_assert_leq(n, 8);
@@ -226,6 +243,8 @@ static void read_source(struct source *s)
 static void check_capture(const char *version)
 {
 	static uint8_t spt[1 << 16], inl[1 << 12];
+	static struct v8_position_entry entries[1 << 15];
+	size_t n_entries;
 	char name[64];
 	size_t n_spt, n_inl, n_ids, scored = 0;
 	int32_t fid_route = -1, fid_score = -1;
@@ -239,6 +258,9 @@ static void check_capture(const char *version)
 	n_inl = slurp(name, inl, sizeof(inl));
 	n_ids = n_inl / V8INLINE_POSITION_SIZE;
 	cr_assert_gt(n_spt, 0);
+	cr_assert_eq(v8inline__decode(spt, n_spt, entries, sizeof(entries) / sizeof(entries[0]),
+				      &n_entries), 0);
+	cr_assert_gt(n_entries, 0);
 	cr_assert_gt(n_ids, 0);
 	/* Which literal is which function, by where it was called. */
 	for (size_t i = 0; i < n_ids; i++) {
@@ -262,6 +284,10 @@ static void check_capture(const char *version)
 		uint64_t raw;
 		size_t n;
 		int err = v8inline__position_at(spt, n_spt, pc, &raw);
+		uint64_t raw2 = 0;
+
+		cr_assert_eq(v8inline__lookup(entries, n_entries, pc, &raw2), err);
+		cr_assert(err || raw2 == raw, "decoded once or streamed: the same");
 
 		if (err == -ENOENT && !seen)
 			continue; /* the prologue, before the first position */

@@ -15,6 +15,10 @@
 #define STR_(x) #x
 #define STR(x) STR_(x)
 #define HELP_COLUMN 29 /* where the help of a flag starts */
+/* The command line's own defaults (the library's are in options.c). */
+#define CLI_HOSTNAME "0.0.0.0"
+#define CLI_PORT 9142
+#define CLI_METRICS_PATH "/metrics"
 
 static const char usage_line[] =
 	"usage: promfiler-bpf [-p PID]... [-c COMM]... [-a] [OPTIONS] [-- COMMAND [ARG]...]\n";
@@ -54,9 +58,9 @@ static const char *const help_layout[] = {
 	"@no-v8-names",
 	"@frames",
 	"Server:",
-	"      --hostname ADDR        address to listen on (default 0.0.0.0)",
-	"      --port N               port (default 9142)",
-	"      --path PATH            metrics path (default /metrics)",
+	"      --hostname ADDR        address to listen on (default " CLI_HOSTNAME ")",
+	"      --port N               port (default " STR(CLI_PORT) ")",
+	"      --path PATH            metrics path (default " CLI_METRICS_PATH ")",
 	"      --tls-cert-file FILE   serve HTTPS with this PEM certificate (chain)...",
 	"      --tls-key-file FILE    ...and this PEM private key (both or neither)",
 	"      --basic-auth-user USER require HTTP basic auth as USER on every path...",
@@ -234,9 +238,9 @@ static void defaults(struct cli *c)
 {
 	memset(c, 0, sizeof(*c));
 	promfiler_options_init(&c->opts);
-	c->hostname = "0.0.0.0";
-	c->port = 9142;
-	c->metrics_path = "/metrics";
+	c->hostname = CLI_HOSTNAME;
+	c->port = CLI_PORT;
+	c->metrics_path = CLI_METRICS_PATH;
 	c->format = PROMFILER_FORMAT_FOLDED;
 	c->opts.pids = c->pids;
 	c->opts.comms = c->comms;

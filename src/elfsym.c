@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <gelf.h>
 #include <libiberty/demangle.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,11 +77,20 @@ static void elf_file__close(struct elf_file *f)
 	f->elf = NULL;
 }
 
+/* libelf's version handshake is process-wide: once, whichever handle's
+ * thread gets here first (two profilers may load symbols at once). */
+static pthread_once_t libelf_once = PTHREAD_ONCE_INIT;
+static bool libelf_ok;
+
+static void libelf_init(void)
+{
+	libelf_ok = elf_version(EV_CURRENT) != EV_NONE;
+}
+
 /* Opens fd as an ELF executable or shared object whose headers and sections
  * all lie inside the file. */
 static int elf_file__open(struct elf_file *f, int fd)
 {
-	static bool initialized;
 	size_t phnum, shnum;
 	GElf_Ehdr eh;
 	struct stat st;
@@ -91,11 +101,9 @@ static int elf_file__open(struct elf_file *f, int fd)
 	if (!S_ISREG(st.st_mode))
 		return -EINVAL;
 	f->size = (uint64_t)st.st_size;
-	if (!initialized) {
-		if (elf_version(EV_CURRENT) == EV_NONE)
-			return -ENOEXEC;
-		initialized = true;
-	}
+	pthread_once(&libelf_once, libelf_init);
+	if (!libelf_ok)
+		return -ENOEXEC;
 	f->elf = elf_begin(fd, ELF_C_READ, NULL);
 	if (!f->elf || elf_kind(f->elf) != ELF_K_ELF || !gelf_getehdr(f->elf, &eh) ||
 	    (eh.e_type != ET_EXEC && eh.e_type != ET_DYN) ||

@@ -36,6 +36,11 @@ static const char *substitute_for(const char *sep)
 	return "";
 }
 
+bool frame_name__separator_ok(const char *sep)
+{
+	return *substitute_for(sep) != '\0';
+}
+
 /* Pieces sanitized one by one can still form the separator where they are
  * joined ("[" + "libc.so.6" + "]" with separator "]" or "[l"; "f" + " " +
  * "/app.js" with "f /"): replaces, in place, what the joins made. The

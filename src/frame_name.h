@@ -41,6 +41,9 @@ bool frame_name__is_js(const char *raw);
 /* "[basename]" of a mapped file, for frames no symbol source names. */
 void frame_name__module(const char *path, const char *sep, char *out,
 			size_t outlen);
+/* Whether names can be kept free of sep: some substitute for it shares no
+ * character with it (one of "_", "-", ".", "~" is not in it). */
+bool frame_name__separator_ok(const char *sep);
 /* Copies `name` making it valid UTF-8 and free of `sep`. */
 void frame_name__sanitize(const char *name, const char *sep, char *out,
 			  size_t outlen);

@@ -10,6 +10,7 @@
 
 #include <linux/types.h>
 
+#include "frame_name.h"
 #include "profile.h"
 
 #define STR_(x) #x
@@ -187,14 +188,12 @@ int options__parse(const struct option_desc *d, const char *arg,
 	return 0;
 }
 
-/* The separator rule: a name's separator substitute is the first of
- * _ - . ~ not in the separator (frame_name.c), so one must be left out. */
+/* The separator rule: 1..8 bytes that a label value holds unescaped, and
+ * that names can be kept free of (frame_name.c's substitutes). */
 static bool valid_separator(const char *sep)
 {
 	return sep && *sep && strlen(sep) <= OPTIONS_SEPARATOR_MAX &&
-	       !strpbrk(sep, "\"\\\n") &&
-	       !(strchr(sep, '_') && strchr(sep, '-') && strchr(sep, '.') &&
-		 strchr(sep, '~'));
+	       !strpbrk(sep, "\"\\\n") && frame_name__separator_ok(sep);
 }
 
 bool options__valid(const struct option_desc *d, const struct promfiler_options *o)

@@ -14,6 +14,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "files.h"
+
 static char tmp[] = "/tmp/test_elf.XXXXXX";
 
 static void setup(void)
@@ -49,34 +51,6 @@ static const char *fixture(const char *name)
 static const char *tmp_path(const char *name)
 {
 	return path_in(tmp, name);
-}
-
-static void *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long n;
-
-	cr_assert_not_null(f, "open %s: %s", path, strerror(errno));
-	cr_assert_eq(fseek(f, 0, SEEK_END), 0);
-	n = ftell(f);
-	cr_assert_gt(n, 0);
-	rewind(f);
-	buf = malloc((size_t)n);
-	cr_assert_not_null(buf);
-	cr_assert_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	*len = (size_t)n;
-	return buf;
-}
-
-static void spit(const char *path, const void *buf, size_t len)
-{
-	FILE *f = fopen(path, "wb");
-
-	cr_assert_not_null(f, "create %s: %s", path, strerror(errno));
-	cr_assert_eq(fwrite(buf, 1, len, f), len);
-	cr_assert_eq(fclose(f), 0);
 }
 
 static void copy(const char *from, const char *to)

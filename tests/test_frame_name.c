@@ -249,3 +249,12 @@ Test(frame_name, interpreter_trampoline_is_interpreted)
 				 FRAME_STYLE_FUNCTION, "#", out, sizeof(out));
 	cr_assert_str_eq(out, "Builtin:InterpreterEnterBytecode");
 }
+
+Test(frame_name, separator_needs_a_substitute)
+{
+	cr_assert(frame_name__separator_ok("#"));
+	cr_assert(frame_name__separator_ok(";"));
+	cr_assert(frame_name__separator_ok("_-."), "~ is left");
+	cr_assert_not(frame_name__separator_ok("_-.~"));
+	cr_assert_not(frame_name__separator_ok("~._-x"));
+}

@@ -13,6 +13,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "files.h"
+
 #define DIR_ROOT FIXTURES "/fuzz-regressions"
 
 typedef int (*fuzz_fn)(const uint8_t *data, size_t size);
@@ -33,24 +35,6 @@ static const struct {
 	{ "procmaps", fuzz_procmaps },
 	{ "elfsym", fuzz_elfsym },
 };
-
-static uint8_t *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rbe");
-	uint8_t *data;
-	long n;
-
-	cr_assert_not_null(f, "open %s: %s", path, strerror(errno));
-	cr_assert_eq(fseek(f, 0, SEEK_END), 0);
-	n = ftell(f);
-	rewind(f);
-	data = malloc((size_t)n + 1);
-	cr_assert_not_null(data);
-	cr_assert_eq(fread(data, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	*len = (size_t)n;
-	return data;
-}
 
 /* Replays the files of one target's directory; returns how many. */
 static size_t replay(const char *name, fuzz_fn fn)

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "files.h"
 #include "v8code.h"
 #include "v8inline.h"
 
@@ -198,18 +199,13 @@ Test(v8inline, chain_hostile)
 
 /* ---- tables of real processes ------------------------------------------- */
 
-static size_t slurp(const char *name, uint8_t *buf, size_t cap)
+/* The fixture tests/fixtures/v8inline/name, malloc'd (files.h). */
+static uint8_t *fixture(const char *name, size_t *len)
 {
 	char path[512];
-	FILE *f;
-	size_t n;
 
 	snprintf(path, sizeof(path), "%s/v8inline/%s", FIXTURES, name);
-	f = fopen(path, "rb");
-	cr_assert_not_null(f, "%s", path);
-	n = fread(buf, 1, cap, f);
-	fclose(f);
-	return n;
+	return slurp(path, len);
 }
 
 /* Where things are in inline.js, from its text. */
@@ -228,22 +224,23 @@ static int find(const char *text, const char *what)
 
 static void read_source(struct source *s)
 {
-	static char text[8192];
-	size_t n = slurp("inline.js", (uint8_t *)text, sizeof(text) - 1);
+	size_t n;
+	char *text = (char *)fixture("inline.js", &n);
 
-	text[n] = '\0';
+	text[n] = '\0'; /* files.h leaves a byte to spare */
 	s->score_start = find(text, "function scoreItem");
 	s->route_start = find(text, "function route");
 	s->main_start = find(text, "function mainLoop");
 	s->end = find(text, "mainLoop();\n");
 	s->route_call = find(text, "route(2000)");
 	s->score_call = find(text, "scoreItem(j)");
+	free(text);
 }
 
 static void check_capture(const char *version)
 {
-	static uint8_t spt[1 << 16], inl[1 << 12];
 	static struct v8_position_entry entries[1 << 15];
+	uint8_t *spt, *inl;
 	size_t n_entries;
 	char name[64];
 	size_t n_spt, n_inl, n_ids, scored = 0;
@@ -253,9 +250,9 @@ static void check_capture(const char *version)
 
 	read_source(&src);
 	snprintf(name, sizeof(name), "%s.spt", version);
-	n_spt = slurp(name, spt, sizeof(spt));
+	spt = fixture(name, &n_spt);
 	snprintf(name, sizeof(name), "%s.inl", version);
-	n_inl = slurp(name, inl, sizeof(inl));
+	inl = fixture(name, &n_inl);
 	n_ids = n_inl / V8INLINE_POSITION_SIZE;
 	cr_assert_gt(n_spt, 0);
 	cr_assert_eq(v8inline__decode(spt, n_spt, entries, sizeof(entries) / sizeof(entries[0]),
@@ -319,6 +316,8 @@ static void check_capture(const char *version)
 		}
 	}
 	cr_assert_gt(scored, 0, "%s: some code is scoreItem's", version);
+	free(spt);
+	free(inl);
 }
 
 Test(v8inline, node20_turbofan) { check_capture("node20"); }
@@ -397,12 +396,11 @@ static void build_heap(void)
 	poke(SFI_AT + 16, 0xabcd0001);          /* name_or_scope_info */
 }
 
-Test(v8code, inlined_at_pc)
+/* A reader of the fake heap (built again), after f1 was found at 0x50. */
+static struct v8code *reader_found_f1(struct v8_inlined *fns)
 {
 	struct v8_layout l = fake_layout();
 	struct v8code *c;
-	struct v8_inlined fns[4];
-	struct v8code_stats st;
 	size_t n;
 
 	build_heap();
@@ -410,6 +408,16 @@ Test(v8code, inlined_at_pc)
 	cr_assert_not_null(c);
 	cr_assert_eq(v8code__inlined(c, START, START + 0x50, false, fns, 4, &n), 0);
 	cr_assert_eq(n, 1);
+	return c;
+}
+
+Test(v8code, inlined_at_pc)
+{
+	struct v8_inlined fns[4];
+	struct v8code_stats st;
+	size_t n;
+	struct v8code *c = reader_found_f1(fns);
+
 	cr_assert_eq(fns[0].sfi, TAG(SFI_AT));
 	cr_assert_eq(fns[0].cookie, 0xabcd0001);
 	cr_assert_eq(v8code__inlined(c, START, START + 0x20, false, fns, 4, &n), 0);
@@ -465,16 +473,11 @@ Test(v8code, refuses_what_is_not_its_code)
 
 Test(v8code, replaced_code_is_read_again)
 {
-	struct v8_layout l = fake_layout();
-	struct v8code *c;
 	struct v8_inlined fns[4];
 	struct v8code_stats st;
 	size_t n;
+	struct v8code *c = reader_found_f1(fns);
 
-	build_heap();
-	c = v8code__new(&l, read_heap, NULL);
-	cr_assert_eq(v8code__inlined(c, START, START + 0x50, false, fns, 4, &n), 0);
-	cr_assert_eq(n, 1);
 	/* V8 frees the code and puts other code, without inlining, at the same
 	 * address, with a new Code object: the next drain must see it. */
 	memcpy(heap + (CODE_AT + 0x600 - HEAP_BASE), heap + (CODE_AT - HEAP_BASE), 64);

@@ -35,15 +35,16 @@ struct code_layout {
 	uint32_t code_deopt, code_positions, code_is, code_start, code_flags, code_size;
 	uint32_t dd_literals, dd_inlining;
 	uint32_t kind_baseline;
+	enum v8_offsets offsets;
 };
 
 /* Read off each version's v8dbg_* symbols and checked on its processes. */
 static const struct code_layout layouts[] = {
-	{ 11, 3, 16, 16, 24, 32, 40, 48, 56, 2, 7, 11 }, /* Node 20 */
-	{ 12, 4, 32, 8, 16, 32, 40, 48, 52, 2, 7, 10 },  /* Node 22 */
-	{ 13, 6, 32, 8, 16, 32, 40, 52, 56, 3, 8, 10 },  /* Node 24 */
-	{ 14, 1, 32, 8, 16, 32, 40, 52, 56, 3, 8, 10 },  /* Node 25 */
-	{ 14, 6, 32, 8, 16, 32, 40, 52, 56, 3, 8, 11 },  /* Node 26 */
+	{ 11, 3, 16, 16, 24, 32, 40, 48, 56, 2, 7, 11, V8_OFFSETS_SIGNED },  /* Node 20 */
+	{ 12, 4, 32, 8, 16, 32, 40, 48, 52, 2, 7, 10, V8_OFFSETS_SIGNED },   /* Node 22 */
+	{ 13, 6, 32, 8, 16, 32, 40, 52, 56, 3, 8, 10, V8_OFFSETS_SIGNED },   /* Node 24 */
+	{ 14, 1, 32, 8, 16, 32, 40, 52, 56, 3, 8, 10, V8_OFFSETS_LOW_BIT },  /* Node 25 */
+	{ 14, 6, 32, 8, 16, 32, 40, 52, 56, 3, 8, 11, V8_OFFSETS_LOW_BIT },  /* Node 26 */
 };
 #define ARRAY_LENGTH 8 /* FixedArrayBase::length */
 #define ARRAY_DATA 16
@@ -209,8 +210,8 @@ static int read_positions(struct v8code *c, struct slot *s, uint64_t obj)
 	if (err || !n)
 		return err;
 	s->positions = malloc((n / 2 + 1) * sizeof(*s->positions));
-	err = s->positions ? v8inline__decode(bytes, n, s->positions, n / 2 + 1,
-					      &s->n_positions) : -ENOMEM;
+	err = s->positions ? v8inline__decode(bytes, n, c->cl.offsets, s->positions,
+					      n / 2 + 1, &s->n_positions) : -ENOMEM;
 	free(bytes);
 	return err;
 }

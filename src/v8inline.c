@@ -32,8 +32,8 @@ static int read_int(const uint8_t *p, size_t len, size_t *pos, int64_t *v)
 
 /* The next entry of the table at *pos, accumulated into *offset and
  * *position: 1, 0 at the end, or -EINVAL. */
-static int next_entry(const uint8_t *table, size_t len, size_t *pos, int64_t *offset,
-		      int64_t *position)
+static int next_entry(const uint8_t *table, size_t len, enum v8_offsets kind, size_t *pos,
+		      int64_t *offset, int64_t *position)
 {
 	int64_t d_off, d_pos;
 
@@ -41,8 +41,13 @@ static int next_entry(const uint8_t *table, size_t len, size_t *pos, int64_t *of
 		return 0;
 	if (read_int(table, len, pos, &d_off) || read_int(table, len, pos, &d_pos))
 		return -EINVAL;
-	if (d_off < 0)
+	if (kind == V8_OFFSETS_LOW_BIT) {
+		if (d_off < 0)
+			return -EINVAL;
+		d_off >>= 1;
+	} else if (d_off < 0) {
 		d_off = -(d_off + 1); /* an expression, not a statement */
+	}
 	if (d_off > INT32_MAX || *offset + d_off > INT32_MAX)
 		return -EINVAL;
 	*offset += d_off;
@@ -52,15 +57,15 @@ static int next_entry(const uint8_t *table, size_t len, size_t *pos, int64_t *of
 	return 1;
 }
 
-int v8inline__position_at(const uint8_t *table, size_t len, uint32_t pc_offset,
-			  uint64_t *raw)
+int v8inline__position_at(const uint8_t *table, size_t len, enum v8_offsets kind,
+			  uint32_t pc_offset, uint64_t *raw)
 {
 	int64_t offset = 0, position = 0;
 	size_t pos = 0;
 	bool found = false;
 	int r;
 
-	while ((r = next_entry(table, len, &pos, &offset, &position)) > 0 &&
+	while ((r = next_entry(table, len, kind, &pos, &offset, &position)) > 0 &&
 	       offset <= pc_offset) {
 		if (!(position & 1)) { /* JavaScript, not an external line */
 			*raw = (uint64_t)position;
@@ -72,15 +77,15 @@ int v8inline__position_at(const uint8_t *table, size_t len, uint32_t pc_offset,
 	return found ? 0 : -ENOENT;
 }
 
-int v8inline__decode(const uint8_t *table, size_t len, struct v8_position_entry *out,
-		     size_t max, size_t *n)
+int v8inline__decode(const uint8_t *table, size_t len, enum v8_offsets kind,
+		     struct v8_position_entry *out, size_t max, size_t *n)
 {
 	int64_t offset = 0, position = 0;
 	size_t pos = 0, k = 0;
 	int r;
 
 	*n = 0;
-	while ((r = next_entry(table, len, &pos, &offset, &position)) > 0) {
+	while ((r = next_entry(table, len, kind, &pos, &offset, &position)) > 0) {
 		if (position & 1)
 			continue; /* external */
 		if (k == max)

@@ -8,8 +8,14 @@
  * entry of (code offset, source position). Each integer is zig-zag encoded
  * ((v << 1) ^ (v >> 63)) and written in groups of 7 bits, least
  * significant first, bit 7 set when another group follows. The code offset
- * delta carries the entry's kind in its sign: d >= 0 a statement at offset
- * d, d < 0 an expression at offset -d - 1. Offsets only ascend.
+ * delta carries the entry's kind (statement or expression) in one of two
+ * ways, by V8 version: up to V8 13 in its sign (d >= 0 a statement at
+ * offset d, d < 0 an expression at offset -d - 1), from V8 14 in its low
+ * bit (offset d >> 1; d is never negative). Seen on real tables: V8 11.3 to
+ * 13.6 write every optimized-code entry negative, V8 14.1 and 14.6 every
+ * one odd and positive; read the 14 way, a 13 table would have no entries
+ * past offset 0, and read the 13 way, a 14 table runs to twice the code's
+ * size. Offsets only ascend.
  *
  * A source position (src/codegen/source-position.h) is 64 bits: bit 0 says
  * external (a C++/Torque line, no script offset); bits 1..30 hold the
@@ -36,6 +42,12 @@
 #define V8INLINE_POSITION_SIZE 16 /* bytes of one InliningPosition */
 #define V8INLINE_MAX_DEPTH 32     /* inlined functions at one point */
 
+/* How a table's code offsets carry the entry's kind (see above). */
+enum v8_offsets {
+	V8_OFFSETS_SIGNED,  /* V8 13 and older */
+	V8_OFFSETS_LOW_BIT, /* V8 14 */
+};
+
 struct v8_source_position {
 	bool external;
 	int32_t script_offset; /* -1: none (and for external positions) */
@@ -50,8 +62,8 @@ void v8inline__unpack(uint64_t raw, struct v8_source_position *out);
  * leaf), pass its offset minus one: the call, not what follows it. 0 and
  * *raw; -ENOENT when no entry applies; -EINVAL when the table is malformed
  * up to the entry that applies. */
-int v8inline__position_at(const uint8_t *table, size_t len, uint32_t pc_offset,
-			  uint64_t *raw);
+int v8inline__position_at(const uint8_t *table, size_t len, enum v8_offsets kind,
+			  uint32_t pc_offset, uint64_t *raw);
 
 /* The same table decoded once, for lookups in O(log n): its JavaScript
  * entries, in order, into out[0..*n). 0; -EINVAL (malformed); -E2BIG
@@ -60,8 +72,8 @@ struct v8_position_entry {
 	uint32_t code_offset;
 	uint64_t position; /* raw */
 };
-int v8inline__decode(const uint8_t *table, size_t len, struct v8_position_entry *out,
-		     size_t max, size_t *n);
+int v8inline__decode(const uint8_t *table, size_t len, enum v8_offsets kind,
+		     struct v8_position_entry *out, size_t max, size_t *n);
 /* As v8inline__position_at, over decoded entries. */
 int v8inline__lookup(const struct v8_position_entry *e, size_t n, uint32_t pc_offset,
 		     uint64_t *raw);

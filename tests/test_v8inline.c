@@ -46,8 +46,8 @@ static uint64_t js_pos(int offset, int inlining_id)
 }
 
 /* Entries (code offset, raw position, statement) as V8 encodes them. */
-static void put_entries(struct bytes *t, const int *offsets, const uint64_t *pos,
-			size_t n)
+static void put_entries(struct bytes *t, enum v8_offsets kind, const int *offsets,
+			const uint64_t *pos, size_t n)
 {
 	int last_off = 0;
 	int64_t last_pos = 0;
@@ -55,14 +55,18 @@ static void put_entries(struct bytes *t, const int *offsets, const uint64_t *pos
 	for (size_t i = 0; i < n; i++) {
 		int d = offsets[i] - last_off;
 
-		put_int(t, i % 2 ? -d - 1 : d); /* odd ones are expressions */
+		/* Odd ones are expressions. */
+		if (kind == V8_OFFSETS_LOW_BIT)
+			put_int(t, (int64_t)d << 1 | (int64_t)(i % 2));
+		else
+			put_int(t, i % 2 ? -d - 1 : d);
 		put_int(t, (int64_t)pos[i] - last_pos);
 		last_off = offsets[i];
 		last_pos = (int64_t)pos[i];
 	}
 }
 
-Test(v8inline, position_of_each_pc)
+static void check_positions(enum v8_offsets kind)
 {
 	static const int offsets[] = { 4, 10, 20, 30 };
 	const uint64_t pos[] = { js_pos(100, -1), js_pos(120, 0),
@@ -71,15 +75,15 @@ Test(v8inline, position_of_each_pc)
 	struct v8_source_position sp;
 	uint64_t raw;
 
-	put_entries(&t, offsets, pos, 4);
-	cr_assert_eq(v8inline__position_at(t.b, t.n, 2, &raw), -ENOENT, "before the first");
-	cr_assert_eq(v8inline__position_at(t.b, t.n, 4, &raw), 0);
+	put_entries(&t, kind, offsets, pos, 4);
+	cr_assert_eq(v8inline__position_at(t.b, t.n, kind, 2, &raw), -ENOENT, "before the first");
+	cr_assert_eq(v8inline__position_at(t.b, t.n, kind, 4, &raw), 0);
 	cr_assert_eq(raw, pos[0]);
-	cr_assert_eq(v8inline__position_at(t.b, t.n, 15, &raw), 0);
+	cr_assert_eq(v8inline__position_at(t.b, t.n, kind, 15, &raw), 0);
 	cr_assert_eq(raw, pos[1]);
-	cr_assert_eq(v8inline__position_at(t.b, t.n, 25, &raw), 0);
+	cr_assert_eq(v8inline__position_at(t.b, t.n, kind, 25, &raw), 0);
 	cr_assert_eq(raw, pos[1], "an external position is not a JS one");
-	cr_assert_eq(v8inline__position_at(t.b, t.n, 1000, &raw), 0);
+	cr_assert_eq(v8inline__position_at(t.b, t.n, kind, 1000, &raw), 0);
 	cr_assert_eq(raw, pos[3]);
 	v8inline__unpack(raw, &sp);
 	cr_assert(!sp.external);
@@ -88,17 +92,20 @@ Test(v8inline, position_of_each_pc)
 	v8inline__unpack(pos[2], &sp);
 	cr_assert(sp.external);
 	cr_assert_eq(sp.inlining_id, V8INLINE_NOT_INLINED);
-	cr_assert_eq(v8inline__position_at(t.b, 0, 10, &raw), -ENOENT, "empty table");
+	cr_assert_eq(v8inline__position_at(t.b, 0, kind, 10, &raw), -ENOENT, "empty table");
 	struct v8_position_entry e[4];
 	size_t n;
 
-	cr_assert_eq(v8inline__decode(t.b, t.n, e, 4, &n), 0);
+	cr_assert_eq(v8inline__decode(t.b, t.n, kind, e, 4, &n), 0);
 	cr_assert_eq(n, 3, "the external entry left out");
 	cr_assert_eq(v8inline__lookup(e, n, 25, &raw), 0);
 	cr_assert_eq(raw, pos[1]);
 	cr_assert_eq(v8inline__lookup(e, n, 3, &raw), -ENOENT);
-	cr_assert_eq(v8inline__decode(t.b, t.n, e, 2, &n), -E2BIG);
+	cr_assert_eq(v8inline__decode(t.b, t.n, kind, e, 2, &n), -E2BIG);
 }
+
+Test(v8inline, position_of_each_pc_v8_13) { check_positions(V8_OFFSETS_SIGNED); }
+Test(v8inline, position_of_each_pc_v8_14) { check_positions(V8_OFFSETS_LOW_BIT); }
 
 Test(v8inline, malformed_tables)
 {
@@ -108,14 +115,20 @@ Test(v8inline, malformed_tables)
 	uint64_t raw;
 
 	memset(overlong, 0xff, sizeof(overlong));
-	cr_assert_eq(v8inline__position_at(truncated, sizeof(truncated), 10, &raw), -EINVAL);
-	cr_assert_eq(v8inline__position_at(half, sizeof(half), 10, &raw), -EINVAL);
-	cr_assert_eq(v8inline__position_at(overlong, sizeof(overlong), 10, &raw), -EINVAL);
+	cr_assert_eq(v8inline__position_at(truncated, sizeof(truncated), V8_OFFSETS_SIGNED, 10, &raw), -EINVAL);
+	cr_assert_eq(v8inline__position_at(half, sizeof(half), V8_OFFSETS_SIGNED, 10, &raw), -EINVAL);
+	cr_assert_eq(v8inline__position_at(overlong, sizeof(overlong), V8_OFFSETS_SIGNED, 10, &raw), -EINVAL);
 	struct v8_position_entry e[4];
 	size_t n;
 
-	cr_assert_eq(v8inline__decode(truncated, sizeof(truncated), e, 4, &n), -EINVAL);
-	cr_assert_eq(v8inline__decode(overlong, sizeof(overlong), e, 4, &n), -EINVAL);
+	cr_assert_eq(v8inline__decode(truncated, sizeof(truncated), V8_OFFSETS_SIGNED, e, 4, &n), -EINVAL);
+	cr_assert_eq(v8inline__decode(overlong, sizeof(overlong), V8_OFFSETS_LOW_BIT, e, 4, &n), -EINVAL);
+	/* A negative delta is no V8 14 table. */
+	static const uint8_t negative[] = { 0x03, 0x02 };
+
+	cr_assert_eq(v8inline__decode(negative, sizeof(negative), V8_OFFSETS_LOW_BIT, e, 4, &n),
+		     -EINVAL);
+	cr_assert_eq(v8inline__decode(negative, sizeof(negative), V8_OFFSETS_SIGNED, e, 4, &n), 0);
 }
 
 Test(v8inline, random_bytes_end)
@@ -135,10 +148,11 @@ Test(v8inline, random_bytes_end)
 			x = x * 1103515245u + 12345u;
 			b[i] = (uint8_t)(x >> 16);
 		}
-		int err = v8inline__position_at(b, len, x % 4096, &raw);
+		enum v8_offsets kind = round % 2 ? V8_OFFSETS_LOW_BIT : V8_OFFSETS_SIGNED;
+		int err = v8inline__position_at(b, len, kind, x % 4096, &raw);
 
 		cr_assert(err == 0 || err == -ENOENT || err == -EINVAL);
-		err = v8inline__decode(b, len, entries, 33, &n);
+		err = v8inline__decode(b, len, kind, entries, 33, &n);
 		cr_assert(err == 0 || err == -EINVAL);
 		err = v8inline__chain(x | (uint64_t)x << 32, b, len, fids, 8, &n);
 		cr_assert(err == 0 || err == -EINVAL || err == -E2BIG);
@@ -237,10 +251,11 @@ static void read_source(struct source *s)
 	free(text);
 }
 
-static void check_capture(const char *version)
+static void check_capture(const char *version, enum v8_offsets kind)
 {
 	static struct v8_position_entry entries[1 << 15];
-	uint8_t *spt, *inl;
+	uint8_t *spt, *inl, *code;
+	size_t n_code, constants = 0;
 	size_t n_entries;
 	char name[64];
 	size_t n_spt, n_inl, n_ids, scored = 0;
@@ -255,7 +270,7 @@ static void check_capture(const char *version)
 	inl = fixture(name, &n_inl);
 	n_ids = n_inl / V8INLINE_POSITION_SIZE;
 	cr_assert_gt(n_spt, 0);
-	cr_assert_eq(v8inline__decode(spt, n_spt, entries, sizeof(entries) / sizeof(entries[0]),
+	cr_assert_eq(v8inline__decode(spt, n_spt, kind, entries, sizeof(entries) / sizeof(entries[0]),
 				      &n_entries), 0);
 	cr_assert_gt(n_entries, 0);
 	cr_assert_gt(n_ids, 0);
@@ -280,7 +295,7 @@ static void check_capture(const char *version)
 		int32_t fids[V8INLINE_MAX_DEPTH];
 		uint64_t raw;
 		size_t n;
-		int err = v8inline__position_at(spt, n_spt, pc, &raw);
+		int err = v8inline__position_at(spt, n_spt, kind, pc, &raw);
 		uint64_t raw2 = 0;
 
 		cr_assert_eq(v8inline__lookup(entries, n_entries, pc, &raw2), err);
@@ -316,14 +331,46 @@ static void check_capture(const char *version)
 		}
 	}
 	cr_assert_gt(scored, 0, "%s: some code is scoreItem's", version);
+	/* The machine code says the same: each modulo by scoreItem's constant
+	 * is at a position of scoreItem inlined into route (into mainLoop), or
+	 * of one of its callers where the compiler hoisted the constant
+	 * (Maglev loads constants where route begins); each by route's own
+	 * constant, of route. And no entry lies past the code. */
+	snprintf(name, sizeof(name), "%s.code", version);
+	code = fixture(name, &n_code);
+	cr_assert_lt(entries[n_entries - 1].code_offset, n_code, "%s: entries past the code",
+		     version);
+	for (size_t i = 0; i + 4 <= n_code; i++) {
+		int32_t fids[V8INLINE_MAX_DEPTH], want[2];
+		size_t n, n_want = 0;
+		uint64_t raw;
+		uint32_t imm;
+
+		memcpy(&imm, code + i, 4);
+		if (imm != 1000003 && imm != 1000033)
+			continue;
+		if (in_main)
+			want[n_want++] = fid_route;
+		if (imm == 1000003)
+			want[n_want++] = fid_score;
+		cr_assert_eq(v8inline__lookup(entries, n_entries, (uint32_t)i, &raw), 0);
+		cr_assert_eq(v8inline__chain(raw, inl, n_inl, fids, V8INLINE_MAX_DEPTH, &n), 0);
+		cr_assert_leq(n, n_want, "%s: constant %u at %zu", version, imm, i);
+		for (size_t k = 0; k < n; k++)
+			cr_assert_eq(fids[k], want[k], "%s: constant %u at %zu", version, imm, i);
+		constants += imm == 1000003 && n == n_want;
+	}
+	cr_assert_gt(constants, 0, "%s: scoreItem's constant in scoreItem's code", version);
+	free(code);
 	free(spt);
 	free(inl);
 }
 
-Test(v8inline, node20_turbofan) { check_capture("node20"); }
-Test(v8inline, node22_turbofan) { check_capture("node22"); }
-Test(v8inline, node24_maglev) { check_capture("node24"); }
-Test(v8inline, node26_maglev) { check_capture("node26"); }
+Test(v8inline, node20_turbofan) { check_capture("node20", V8_OFFSETS_SIGNED); }
+Test(v8inline, node22_turbofan) { check_capture("node22", V8_OFFSETS_SIGNED); }
+Test(v8inline, node24_maglev) { check_capture("node24", V8_OFFSETS_SIGNED); }
+Test(v8inline, node25_maglev) { check_capture("node25", V8_OFFSETS_LOW_BIT); }
+Test(v8inline, node26_turbofan) { check_capture("node26", V8_OFFSETS_LOW_BIT); }
 
 /* ---- v8code on a fake heap (V8 11.3's layout) ----------------------------- */
 
@@ -382,7 +429,7 @@ static void build_heap(void)
 	poke(CODE_AT + 40, START);
 	poke(CODE_AT + 48, 13);                 /* kind TurboFan */
 	poke(CODE_AT + 56, 0x100);              /* instruction size */
-	put_entries(&t, offsets, pos, 3);
+	put_entries(&t, V8_OFFSETS_SIGNED, offsets, pos, 3);
 	poke(SPT_AT + 8, SMI(t.n));
 	memcpy(heap + (SPT_AT + 16 - HEAP_BASE), t.b, t.n);
 	put_inlining(&inl, js_pos(20, -1), 1);

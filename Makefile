@@ -114,14 +114,18 @@ $(ELF_FIXTURES)/libfixture.debug: $(ELF_FIXTURES)/libfixture.so
 $(OUTPUT)/tests/test_elfsym $(OUTPUT)/tests/test_symbolize: private ALL_CFLAGS += \
 	-DELF_FIXTURES='"$(abspath $(ELF_FIXTURES))"'
 $(OUTPUT)/tests/test_elfsym $(OUTPUT)/tests/test_symbolize: | $(ELF_FIXTURE_BINS)
-# test_v8names reads a V8 layout from a shared object holding the v8dbg_*
-# symbols of Node 20 (tests/fixtures/v8names/layout.c).
-$(ELF_FIXTURES)/v8layout.so: tests/fixtures/v8names/layout.c | $(ELF_FIXTURES)
+# test_v8names reads V8 layouts from shared objects holding the v8dbg_*
+# symbols of each Node line (tests/fixtures/v8names/layout-NN.c, extracts of
+# the real binaries written by extract.py).
+V8_LAYOUT_LINES := 18 20 22 24 25 26
+V8_LAYOUT_SOS := $(foreach n,$(V8_LAYOUT_LINES),$(ELF_FIXTURES)/v8layout-$(n).so)
+$(ELF_FIXTURES)/v8layout-%.so: tests/fixtures/v8names/layout-%.c \
+		tests/fixtures/v8names/layout.h | $(ELF_FIXTURES)
 	$(call msg,CC,$@)
 	$(Q)$(CC) -shared -fPIC -O1 $< -o $@
 $(OUTPUT)/tests/test_v8names: private ALL_CFLAGS += \
-	-DV8_LAYOUT_FIXTURE='"$(abspath $(ELF_FIXTURES))/v8layout.so"'
-$(OUTPUT)/tests/test_v8names: | $(ELF_FIXTURES)/v8layout.so
+	-DV8_LAYOUT_DIR='"$(abspath $(ELF_FIXTURES))"'
+$(OUTPUT)/tests/test_v8names: | $(V8_LAYOUT_SOS)
 
 # Fuzzing (libFuzzer: clang and libclang-rt-14-dev). `make fuzz` builds each
 # tests/fuzz/fuzz_<name>.c with the src/ modules it needs (listed below), all

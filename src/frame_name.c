@@ -169,6 +169,21 @@ void frame_name__from_perfmap(const char *raw, enum frame_style style,
 		loclen = location_without_column(space + 1, strlen(space + 1));
 	while (namelen && name[namelen - 1] == ' ')
 		namelen--;
+	if (namelen == 0 && style == FRAME_STYLE_FUNCTION && loclen) {
+		/* "(anonymous app.js:12)": two anonymous functions stay two
+		 * frames; the file's base name keeps the frame short. */
+		const char *loc = space + 1, *base = loc;
+
+		for (size_t i = 0; i < loclen; i++)
+			if (loc[i] == '/')
+				base = loc + i + 1;
+		put(out, outlen, &pos, "(anonymous ", 11);
+		append_sanitized(base, loclen - (size_t)(base - loc), sep, out, outlen, &pos);
+		put(out, outlen, &pos, ")", 1);
+		out[pos] = '\0';
+		replace_joined_separators(out, sep);
+		return;
+	}
 	if (namelen == 0) {
 		name = "(anonymous)";
 		namelen = strlen(name);

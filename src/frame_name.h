@@ -6,7 +6,11 @@
  *   Node <= 18  "LazyCompile:*fib /app.js:1"      "Function:~ /app.js:3"
  *   Node >= 19  "JS:*fib /app.js:1:13"            "JS:~ /app.js:3:1"
  *   Node 24     "JS:*'fib /app.js:1:13"
- * Tier markers (* ~ ^ + ') are stripped; an empty name is "(anonymous)".
+ * Tier markers (* ~ ^ + ') are stripped. An empty name is "(anonymous
+ * main.js:12)" (the base name of the location, its line, no column), so
+ * two anonymous callbacks stay two frames; "(anonymous)" where the entry
+ * has no location, and with FRAME_STYLE_LOCATION, which appends the whole
+ * location anyway ("(anonymous) /app/main.js:12").
  * Non-JS code keeps its kind: "Builtin:ArrayPrototypePush", "RegExp:^a+$".
  * "Builtin:InterpreterEntryTrampoline", where every interpreted function
  * returns when Node runs without --interpreted-frames-native-stack, is

@@ -83,13 +83,15 @@ struct profiler *profiler__new(const struct promfiler_options *opts)
 	p->separator = strdup(opts->separator);
 	p->frames = strtab__new();
 	p->elfsyms = elfsym_cache__new(ELFSYM_DEBUG_DIR);
-	if (!p->separator || !p->frames || !p->elfsyms) {
+	p->v8layouts = v8_layout_cache__new();
+	if (!p->separator || !p->frames || !p->elfsyms || !p->v8layouts) {
 		err = -ENOMEM;
 		goto fail;
 	}
 	p->opts.separator = p->separator;
 	sym.separator = p->separator;
 	sym.elfsyms = p->elfsyms;
+	sym.v8layouts = p->v8layouts;
 	root = strtab__intern(p->frames, "(root)");
 	p->other_frame = strtab__intern(p->frames, "(other)");
 	p->truncated_frame = strtab__intern(p->frames, "(truncated)");
@@ -131,6 +133,7 @@ fail:
 	kallsyms__free(p->kallsyms);
 	targets__free(p->targets);
 	elfsym_cache__free(p->elfsyms);
+	v8_layout_cache__free(p->v8layouts);
 	strtab__free(p->frames);
 	free(p->separator);
 	free(p);
@@ -145,6 +148,7 @@ void profiler__free(struct profiler *p)
 	sampler__free(p->sampler);
 	targets__free(p->targets);
 	elfsym_cache__free(p->elfsyms);
+	v8_layout_cache__free(p->v8layouts);
 	kallsyms__free(p->kallsyms);
 	strtab__free(p->frames);
 	free(p->separator);
@@ -196,14 +200,18 @@ static void refresh_target(struct profiler *p, struct target *t)
 
 	if (symbolizer__v8_walk_changed(t->symbolizer, &walk))
 		sampler__set_v8(p->sampler, t->pid, &walk);
+	/* Refused at the first refresh (the binary), or at a later one (the
+	 * heap did not match the layout): said once either way. */
+	if (t->flags.is_node && after.v8 == SYMBOLIZE_V8_UNSUPPORTED &&
+	    (before.v8 != SYMBOLIZE_V8_UNSUPPORTED || !t->diagnosed)) {
+		p->v8_unsupported++;
+		logf_(p, "pid %d (%s): JS frames not named from V8's objects: %s",
+		      (int)t->pid, t->comm, after.v8_why);
+		sampler__set_v8(p->sampler, t->pid, NULL); /* its walk is no use now */
+	}
 	if (!t->diagnosed && t->flags.is_node) {
 		/* Said once per target, with the flag that fixes it. */
 		t->diagnosed = true;
-		if (after.v8 == SYMBOLIZE_V8_UNSUPPORTED) {
-			p->v8_unsupported++;
-			logf_(p, "pid %d (%s): JS frames not named from V8's objects: %s",
-			      (int)t->pid, t->comm, after.v8_why);
-		}
 		if (!after.has_perf_map && after.v8 == SYMBOLIZE_V8_ACTIVE)
 			logf_(p, "pid %d (%s): no perf map: JS frames named from V8's objects "
 			      "(V8 %s); --perf-basic-prof would also name optimized code "

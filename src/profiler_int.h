@@ -17,6 +17,7 @@ struct profiler {
 	struct strtab *frames;
 	struct target_table *targets;
 	struct elfsym_cache *elfsyms;  /* ELF symbol tables shared by the targets */
+	struct v8_layout_cache *v8layouts; /* node binaries' V8 layouts, likewise */
 	struct kallsyms *kallsyms;     /* with opts.kernel_frames only */
 	pthread_mutex_t lock;
 	struct timespec window_end;

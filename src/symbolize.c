@@ -5,8 +5,8 @@
  * a reference to its file's symbol table from the shared cache, kept across
  * re-reads while the mapping stays the same.
  *
- * V8 naming: the node binary's layout is read once per file (a small cache
- * keyed by device, inode, size and mtime: many processes run one binary),
+ * V8 naming: the node binary's layout is read once per file (the
+ * v8_layout_cache the owner passes: many processes run one binary),
  * and the walk's code ranges are computed again whenever the mappings were
  * read again, which happens when the drain meets code outside the known
  * mappings (a grown JIT region among others).
@@ -130,47 +130,6 @@ void symbolizer__free(struct symbolizer *s)
 	free(s);
 }
 
-/* Layouts of the V8 binaries seen, so processes of one binary parse it
- * once. Used by the drain thread only. */
-#define LAYOUT_CACHE 8
-static struct layout_slot {
-	dev_t dev;
-	ino_t ino;
-	off_t size;
-	struct timespec mtime;
-	int err;
-	struct v8_layout layout;
-	bool used;
-} layout_cache[LAYOUT_CACHE];
-static unsigned int layout_next;
-
-static int cached_layout(int fd, struct v8_layout *out)
-{
-	struct layout_slot *slot;
-	struct stat st;
-
-	if (fstat(fd, &st))
-		return -errno;
-	for (size_t i = 0; i < LAYOUT_CACHE; i++) {
-		slot = &layout_cache[i];
-		if (slot->used && slot->dev == st.st_dev && slot->ino == st.st_ino &&
-		    slot->size == st.st_size && slot->mtime.tv_sec == st.st_mtim.tv_sec &&
-		    slot->mtime.tv_nsec == st.st_mtim.tv_nsec) {
-			*out = slot->layout;
-			return slot->err;
-		}
-	}
-	slot = &layout_cache[layout_next++ % LAYOUT_CACHE];
-	slot->err = v8_layout__load_fd(fd, &slot->layout);
-	slot->dev = st.st_dev;
-	slot->ino = st.st_ino;
-	slot->size = st.st_size;
-	slot->mtime = st.st_mtim;
-	slot->used = slot->err != -ENOMEM;
-	*out = slot->layout;
-	return slot->err;
-}
-
 /* process_vm_readv on another user's process needs CAP_SYS_PTRACE (and on
  * any process under Yama's ptrace_scope >= 1 without it). */
 static bool can_ptrace(void)
@@ -193,7 +152,7 @@ static void v8_init(struct symbolizer *s)
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return;
-	err = cached_layout(fd, &s->v8_layout);
+	err = v8_layout_cache__load_fd(s->opts.v8layouts, fd, &s->v8_layout);
 	close(fd);
 	if (err)
 		return; /* not V8 (or unreadable): nothing to say */
@@ -237,6 +196,13 @@ int symbolizer__refresh(struct symbolizer *s)
 		v8_init(s);
 		if (s->v8)
 			reload_maps(s); /* the walk needs the code ranges now */
+	}
+	if (s->v8 && v8names__verdict(s->v8, s->v8_why, sizeof(s->v8_why)) == -ENOTSUP) {
+		/* The heap did not match the layout: refused now, as a layout
+		 * refused from the binary alone is. */
+		s->v8_state = SYMBOLIZE_V8_UNSUPPORTED;
+		v8names__free(s->v8);
+		s->v8 = NULL;
 	}
 	if (s->perfmap) {
 		err = perfmap__refresh(s->perfmap);
@@ -443,17 +409,19 @@ static bool is_interpreter_entry(const char *builtin)
 /* The frame name of the function whose SFI is given, or STRTAB_NONE. */
 static uint32_t v8_frame(struct symbolizer *s, uint64_t sfi, uint32_t cookie)
 {
-	char raw[2 * V8NAMES_NAME_MAX + 8], name[FRAME_NAME_MAX];
+	char raw[2 * V8NAMES_NAME_MAX + 32], name[FRAME_NAME_MAX];
 	struct v8_function fn;
 
 	if (v8names__lookup(s->v8, sfi, cookie, &fn))
 		return STRTAB_NONE;
-	/* As V8's perf map would write it, without the location: the line is
-	 * not known here, and "name file" would split series from the perf
-	 * map's "name file:line". */
-	snprintf(raw, sizeof(raw), "JS:%s ", fn.name);
-	frame_name__from_perfmap(raw, FRAME_STYLE_FUNCTION, s->opts.separator,
-				 name, sizeof(name));
+	/* As V8's perf map writes it ("JS:name file:line:col", the column
+	 * dropped by normalization), so both sources give one name. Without
+	 * a line, no location: "name file" would differ from the perf map's. */
+	if (fn.line) /* eval and new Function code has no script name: ":1" */
+		snprintf(raw, sizeof(raw), "JS:%s %s:%u", fn.name, fn.script, fn.line);
+	else
+		snprintf(raw, sizeof(raw), "JS:%s ", fn.name);
+	frame_name__from_perfmap(raw, s->opts.style, s->opts.separator, name, sizeof(name));
 	return strtab__intern(s->frames, name);
 }
 

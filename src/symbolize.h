@@ -14,10 +14,12 @@
  * symbolizer__frame_v8 names them by it where the perf map does not (no
  * perf map, or the shared interpreter trampoline). Names go through the
  * same normalization as perf map names (frame_name__from_perfmap on a
- * "JS:name " entry), so one function is one frame whichever source named
- * it. The layout is read from the process's own node binary
- * (/proc/PID/exe) at the first refresh; unsupported layouts are refused
- * (see v8names.h) and the reason kept for the caller to report. */
+ * "JS:name file:line" entry), so one function is one frame whichever source
+ * named it, its location included. The layout is read from the process's
+ * own node binary (/proc/PID/exe) at the first refresh; unsupported layouts
+ * are refused (see v8names.h), at that refresh or at a later one when the
+ * process's heap does not match the layout, and the reason kept for the
+ * caller to report. */
 #ifndef PROMFILER_SYMBOLIZE_H
 #define PROMFILER_SYMBOLIZE_H
 
@@ -29,6 +31,7 @@
 #include "strtab.h"
 
 struct elfsym_cache;
+struct v8_layout_cache;
 
 struct symbolize_opts {
 	enum frame_style style;
@@ -36,6 +39,9 @@ struct symbolize_opts {
 	/* Symbol tables shared by every symbolizer, borrowed: it must outlive
 	 * them. NULL: native frames are named by their module only. */
 	struct elfsym_cache *elfsyms;
+	/* Layouts of the node binaries, shared and borrowed the same way.
+	 * NULL: each process's binary is read. */
+	struct v8_layout_cache *v8layouts;
 	bool no_v8_names;      /* do not name JS frames from V8's objects */
 };
 

@@ -37,71 +37,122 @@
 
 /* ---- layout from the ELF file ------------------------------------------ */
 
-enum field_kind { F_I32, F_U32, F_SIZE /* symbol's own size is the value */ };
+/* A v8dbg field: the symbol named `prefix`, or for a class field
+ * ("v8dbg_class_Class__field__") any symbol that starts so: the type suffix
+ * drifts between versions (__Object, __Tagged_Object_, ...). */
+enum field_need {
+	F_REQUIRED,
+	F_OPTIONAL,   /* lines or external strings need it, names do not */
+	F_ALTERNATIVE /* one of the fields stored at the same offset is needed */
+};
 
-/* A v8dbg field: the symbol whose name starts with `prefix` (type suffixes
- * change between versions: __Object, __Tagged_Object_, ...). */
 struct field {
 	const char *prefix;
 	bool exact;
 	size_t off;          /* in struct v8_layout */
 	bool is_signed;
-	bool optional;
+	enum field_need need;
 };
 
 #define L(f) offsetof(struct v8_layout, f)
+#define REQ F_REQUIRED
+#define OPT F_OPTIONAL
+#define ALT F_ALTERNATIVE
 static const struct field fields[] = {
-	{ "_ZN2v88internal7Version6major_E", true, L(major), true, false },
-	{ "_ZN2v88internal7Version6minor_E", true, L(minor), true, false },
-	{ "_ZN2v88internal7Version6build_E", true, L(build), true, false },
-	{ "_ZN2v88internal7Version6patch_E", true, L(patch), true, false },
-	{ "v8dbg_off_fp_function", true, L(off_fp_function), true, false },
-	{ "v8dbg_off_fp_context", true, L(off_fp_context), true, false },
-	{ "v8dbg_TaggedSize", true, L(tagged_size), false, false },
-	{ "v8dbg_SystemPointerSize", true, L(pointer_size), false, false },
-	{ "v8dbg_HeapObjectTag", true, L(heap_object_tag), false, false },
-	{ "v8dbg_HeapObjectTagMask", true, L(heap_object_tag_mask), false, false },
-	{ "v8dbg_SmiTag", true, L(smi_tag), false, false },
-	{ "v8dbg_SmiTagMask", true, L(smi_tag_mask), false, false },
-	{ "v8dbg_SmiShiftSize", true, L(smi_shift), false, false },
-	{ "v8dbg_class_Map__instance_type__", false, L(map_instance_type), false, false },
-	{ "v8dbg_class_JSFunction__shared__", false, L(jsfunction_shared), false, false },
+	{ "_ZN2v88internal7Version6major_E", true, L(major), true, REQ },
+	{ "_ZN2v88internal7Version6minor_E", true, L(minor), true, REQ },
+	{ "_ZN2v88internal7Version6build_E", true, L(build), true, REQ },
+	{ "_ZN2v88internal7Version6patch_E", true, L(patch), true, REQ },
+	{ "v8dbg_off_fp_function", true, L(off_fp_function), true, REQ },
+	{ "v8dbg_off_fp_context", true, L(off_fp_context), true, REQ },
+	{ "v8dbg_TaggedSize", true, L(tagged_size), false, REQ },
+	{ "v8dbg_SystemPointerSize", true, L(pointer_size), false, REQ },
+	{ "v8dbg_HeapObjectTag", true, L(heap_object_tag), false, REQ },
+	{ "v8dbg_HeapObjectTagMask", true, L(heap_object_tag_mask), false, REQ },
+	{ "v8dbg_SmiTag", true, L(smi_tag), false, REQ },
+	{ "v8dbg_SmiTagMask", true, L(smi_tag_mask), false, REQ },
+	{ "v8dbg_SmiShiftSize", true, L(smi_shift), false, REQ },
+	{ "v8dbg_class_Map__instance_type__", false, L(map_instance_type), false, REQ },
+	{ "v8dbg_class_JSFunction__shared__", false, L(jsfunction_shared), false, REQ },
 	{ "v8dbg_class_SharedFunctionInfo__name_or_scope_info__", false,
-	  L(sfi_name_or_scope_info), false, false },
-	/* V8 11: script_or_debug_info; V8 12+: script (and raw_script). */
+	  L(sfi_name_or_scope_info), false, REQ },
+	/* V8 <= 11: script_or_debug_info; V8 12+: script (and raw_script). */
 	{ "v8dbg_class_SharedFunctionInfo__script_or_debug_info__", false,
-	  L(sfi_script), false, true },
-	{ "v8dbg_class_SharedFunctionInfo__script__", false, L(sfi_script), false, true },
-	{ "v8dbg_class_Script__name__", false, L(script_name), false, false },
-	{ "v8dbg_class_String__length__", false, L(string_length), false, false },
-	{ "v8dbg_class_SeqOneByteString__chars__", false, L(seq_one_byte_chars), false, false },
-	{ "v8dbg_class_SeqTwoByteString__chars__", false, L(seq_two_byte_chars), false, false },
-	{ "v8dbg_class_ConsString__first__", false, L(cons_first), false, false },
-	{ "v8dbg_class_ConsString__second__", false, L(cons_second), false, false },
-	{ "v8dbg_class_ThinString__actual__", false, L(thin_actual), false, false },
-	{ "v8dbg_class_SlicedString__parent__", false, L(sliced_parent), false, false },
-	{ "v8dbg_class_SlicedString__offset__", false, L(sliced_offset), false, false },
-	{ "v8dbg_type_JSFunction__JS_FUNCTION_TYPE", true, L(type_jsfunction), false, false },
-	{ "v8dbg_type_SharedFunctionInfo__SHARED_FUNCTION_INFO_TYPE", true, L(type_sfi), false, false },
-	{ "v8dbg_type_ScopeInfo__SCOPE_INFO_TYPE", true, L(type_scope_info), false, false },
-	{ "v8dbg_type_Script__SCRIPT_TYPE", true, L(type_script), false, false },
-	{ "v8dbg_FirstNonstringType", true, L(first_nonstring_type), false, false },
-	{ "v8dbg_StringEncodingMask", true, L(string_encoding_mask), false, false },
-	{ "v8dbg_OneByteStringTag", true, L(one_byte_tag), false, false },
-	{ "v8dbg_StringRepresentationMask", true, L(string_repr_mask), false, false },
-	{ "v8dbg_SeqStringTag", true, L(seq_tag), false, false },
-	{ "v8dbg_ConsStringTag", true, L(cons_tag), false, false },
-	{ "v8dbg_ThinStringTag", true, L(thin_tag), false, false },
-	{ "v8dbg_SlicedStringTag", true, L(sliced_tag), false, false },
-	{ "v8dbg_scopeinfo_idx_first_vars", true, L(scopeinfo_first_vars), false, false },
-	{ "v8dbg_scopeinfo_idx_ncontextlocals", true, L(scopeinfo_ncontextlocals), false, false },
-	{ "v8_Default_embedded_blob_code_size_", true, L(blob_code_size), false, true },
+	  L(sfi_script), false, ALT },
+	{ "v8dbg_class_SharedFunctionInfo__script__", false, L(sfi_script), false, ALT },
+	{ "v8dbg_class_Script__name__", false, L(script_name), false, REQ },
+	{ "v8dbg_class_Script__source__", false, L(script_source), false, OPT },
+	{ "v8dbg_class_Script__line_ends__", false, L(script_line_ends), false, OPT },
+	{ "v8dbg_class_FixedArrayBase__length__", false, L(fixed_array_length), false, OPT },
+	{ "v8dbg_class_FixedArray__data__", false, L(fixed_array_data), false, OPT },
+	{ "v8dbg_class_String__length__", false, L(string_length), false, REQ },
+	{ "v8dbg_class_SeqOneByteString__chars__", false, L(seq_one_byte_chars), false, REQ },
+	{ "v8dbg_class_SeqTwoByteString__chars__", false, L(seq_two_byte_chars), false, REQ },
+	{ "v8dbg_class_ConsString__first__", false, L(cons_first), false, REQ },
+	{ "v8dbg_class_ConsString__second__", false, L(cons_second), false, REQ },
+	{ "v8dbg_class_ThinString__actual__", false, L(thin_actual), false, REQ },
+	{ "v8dbg_class_SlicedString__parent__", false, L(sliced_parent), false, REQ },
+	{ "v8dbg_class_SlicedString__offset__", false, L(sliced_offset), false, REQ },
+	{ "v8dbg_class_ExternalString__resource__", false, L(external_resource), false, OPT },
+	{ "v8dbg_type_JSFunction__JS_FUNCTION_TYPE", true, L(type_jsfunction), false, REQ },
+	{ "v8dbg_type_SharedFunctionInfo__SHARED_FUNCTION_INFO_TYPE", true, L(type_sfi), false, REQ },
+	{ "v8dbg_type_ScopeInfo__SCOPE_INFO_TYPE", true, L(type_scope_info), false, REQ },
+	{ "v8dbg_type_Script__SCRIPT_TYPE", true, L(type_script), false, REQ },
+	{ "v8dbg_type_Map__MAP_TYPE", true, L(type_map), false, REQ },
+	{ "v8dbg_type_FixedArray__FIXED_ARRAY_TYPE", true, L(type_fixed_array), false, OPT },
+	{ "v8dbg_FirstNonstringType", true, L(first_nonstring_type), false, REQ },
+	{ "v8dbg_StringEncodingMask", true, L(string_encoding_mask), false, REQ },
+	{ "v8dbg_OneByteStringTag", true, L(one_byte_tag), false, REQ },
+	{ "v8dbg_StringRepresentationMask", true, L(string_repr_mask), false, REQ },
+	{ "v8dbg_SeqStringTag", true, L(seq_tag), false, REQ },
+	{ "v8dbg_ConsStringTag", true, L(cons_tag), false, REQ },
+	{ "v8dbg_ThinStringTag", true, L(thin_tag), false, REQ },
+	{ "v8dbg_SlicedStringTag", true, L(sliced_tag), false, REQ },
+	{ "v8dbg_ExternalStringTag", true, L(external_tag), false, OPT },
+	{ "v8dbg_scopeinfo_idx_first_vars", true, L(scopeinfo_first_vars), false, REQ },
+	{ "v8dbg_scopeinfo_idx_ncontextlocals", true, L(scopeinfo_ncontextlocals), false, REQ },
+	{ "v8_Default_embedded_blob_code_size_", true, L(blob_code_size), false, OPT },
 };
 #undef L
+#undef REQ
+#undef OPT
+#undef ALT
 #define N_FIELDS (sizeof(fields) / sizeof(fields[0]))
-#define SFI_SCRIPT_FIELD_A 16 /* indexes of the two optional script fields */
-#define SFI_SCRIPT_FIELD_B 17
-#define BLOB_SIZE_FIELD (N_FIELDS - 1)
+_Static_assert(N_FIELDS <= 64, "fields are tracked in a 64-bit mask");
+
+/* What the metadata does not say, by the first V8 version it holds for.
+ * From 12.8 ScopeInfo keeps the function's source positions in its fixed
+ * header (its last two slots: the header grew from 3 to 5 slots); before,
+ * they follow the names (see scope_info_read). */
+static const struct {
+	int major, minor;
+	bool position_in_header;
+} facts[] = {
+	{ 0, 0, false },
+	{ 12, 8, true },
+};
+
+static void derive(struct v8_layout *l)
+{
+	for (size_t i = 0; i < sizeof(facts) / sizeof(facts[0]); i++)
+		if (l->major > facts[i].major ||
+		    (l->major == facts[i].major && l->minor >= facts[i].minor))
+			l->scopeinfo_position_in_header = facts[i].position_in_header;
+}
+
+static bool found_field(uint64_t found, size_t f)
+{
+	return found & (1ull << f);
+}
+
+/* Whether a field stored at offset off of struct v8_layout was found. */
+static bool found_at(uint64_t found, size_t off)
+{
+	for (size_t f = 0; f < N_FIELDS; f++)
+		if (fields[f].off == off && found_field(found, f))
+			return true;
+	return false;
+}
 
 static void store(struct v8_layout *l, const struct field *f, int64_t v)
 {
@@ -252,12 +303,25 @@ int v8_layout__load_fd(int fd, struct v8_layout *out)
 	elf_end(elf);
 	if (n_v8dbg == 0)
 		return -ENOENT;
-	for (size_t f = 0; f < N_FIELDS; f++)
-		if (!(found & (1ull << f)) && !fields[f].optional)
+	for (size_t f = 0; f < N_FIELDS; f++) {
+		bool other = false;
+
+		if (found_field(found, f) || fields[f].need == F_OPTIONAL)
+			continue;
+		for (size_t g = 0; fields[f].need == F_ALTERNATIVE && g < N_FIELDS; g++)
+			other |= g != f && fields[g].off == fields[f].off && found_field(found, g);
+		if (!other)
 			out->missing |= 1ull << f;
-	if (!(found & (1ull << SFI_SCRIPT_FIELD_A)) &&
-	    !(found & (1ull << SFI_SCRIPT_FIELD_B)))
-		out->missing |= 1ull << SFI_SCRIPT_FIELD_A;
+	}
+	/* Lines need the script's source or line ends and the FixedArray
+	 * shape; external strings their resource and tag. */
+#define HAS(f) found_at(found, offsetof(struct v8_layout, f))
+	out->has_lines = HAS(script_source) && HAS(script_line_ends) &&
+			 HAS(fixed_array_length) && HAS(fixed_array_data) &&
+			 HAS(type_fixed_array);
+	out->has_external = HAS(external_resource) && HAS(external_tag);
+#undef HAS
+	derive(out);
 	if (!out->blob_code_vaddr)
 		out->blob_code_size = 0;
 	return 0;
@@ -274,6 +338,59 @@ int v8_layout__load_file(const char *path, struct v8_layout *out)
 	return err;
 }
 
+#define LAYOUT_CACHE_SLOTS 8
+struct v8_layout_cache {
+	struct layout_slot {
+		dev_t dev;
+		ino_t ino;
+		off_t size;
+		struct timespec mtime;
+		int err;
+		struct v8_layout layout;
+		bool used;
+	} slots[LAYOUT_CACHE_SLOTS];
+	unsigned int next;
+};
+
+struct v8_layout_cache *v8_layout_cache__new(void)
+{
+	return calloc(1, sizeof(struct v8_layout_cache));
+}
+
+void v8_layout_cache__free(struct v8_layout_cache *c)
+{
+	free(c);
+}
+
+int v8_layout_cache__load_fd(struct v8_layout_cache *c, int fd, struct v8_layout *out)
+{
+	struct layout_slot *slot;
+	struct stat st;
+
+	if (!c)
+		return v8_layout__load_fd(fd, out);
+	if (fstat(fd, &st))
+		return -errno;
+	for (size_t i = 0; i < LAYOUT_CACHE_SLOTS; i++) {
+		slot = &c->slots[i];
+		if (slot->used && slot->dev == st.st_dev && slot->ino == st.st_ino &&
+		    slot->size == st.st_size && slot->mtime.tv_sec == st.st_mtim.tv_sec &&
+		    slot->mtime.tv_nsec == st.st_mtim.tv_nsec) {
+			*out = slot->layout;
+			return slot->err;
+		}
+	}
+	slot = &c->slots[c->next++ % LAYOUT_CACHE_SLOTS];
+	slot->err = v8_layout__load_fd(fd, &slot->layout);
+	slot->dev = st.st_dev;
+	slot->ino = st.st_ino;
+	slot->size = st.st_size;
+	slot->mtime = st.st_mtim;
+	slot->used = slot->err != -ENOMEM;
+	*out = slot->layout;
+	return slot->err;
+}
+
 int v8_layout__check(const struct v8_layout *l, char *why, size_t len)
 {
 	for (size_t f = 0; f < N_FIELDS; f++) {
@@ -282,15 +399,6 @@ int v8_layout__check(const struct v8_layout *l, char *why, size_t len)
 				 l->minor, fields[f].prefix);
 			return -ENOTSUP;
 		}
-	}
-	/* The versions this reader was checked against: the V8 of Node 20,
-	 * 22 and 24 (each Node line keeps its V8 minor version). ScopeInfo
-	 * changed in 12.8 and may again: a version not seen is refused. */
-	if (!((l->major == 11 && l->minor == 3) || (l->major == 12 && l->minor == 4) ||
-	      (l->major == 13 && l->minor == 6))) {
-		snprintf(why, len, "V8 %d.%d is not supported (11.3, 12.4 and 13.6 are: "
-			 "Node 20, 22 and 24)", l->major, l->minor);
-		return -ENOTSUP;
 	}
 	if (l->tagged_size != 8 || l->pointer_size != 8) {
 		snprintf(why, len, "V8 %d.%d with %u-byte tagged values (pointer "
@@ -312,6 +420,14 @@ int v8_layout__check(const struct v8_layout *l, char *why, size_t len)
 	if (l->blob_code_size == 0) {
 		snprintf(why, len, "V8 %d.%d: embedded builtins not found (stripped binary)",
 			 l->major, l->minor);
+		return -ENOTSUP;
+	}
+	/* Instance types tell objects apart: they must be told apart. */
+	if (l->type_sfi == l->type_scope_info || l->type_sfi == l->type_script ||
+	    l->type_sfi == l->type_map || l->type_scope_info == l->type_script ||
+	    l->type_sfi < l->first_nonstring_type || l->type_script < l->first_nonstring_type ||
+	    l->type_scope_info < l->first_nonstring_type || l->type_map < l->first_nonstring_type) {
+		snprintf(why, len, "V8 %d.%d: inconsistent instance types", l->major, l->minor);
 		return -ENOTSUP;
 	}
 	return 0;
@@ -405,12 +521,30 @@ struct entry {
 	uint32_t cookie;
 	int err;             /* 0, or the lookup's error (cached too) */
 	char *name, *script; /* one allocation: name, then script */
+	unsigned int line;
 	int32_t next;        /* bucket chain, -1 ends */
 	bool used, ref;
 };
 
+/* Where a script's lines end (code unit offsets of its '\n's), read from
+ * V8's line ends or counted in its source: many functions share a script. */
+#define LINE_SCRIPTS 64
+#define SOURCE_MAX (64u << 20)   /* longer sources are not counted */
+struct script_lines {
+	uint64_t script, source; /* tagged addresses: a moved script is read again */
+	uint32_t *ends;
+	size_t n;
+	uint32_t used;           /* clock of the last use; 0: empty */
+};
+
 struct v8names {
 	struct v8_layout l;
+	/* The layout check on this heap (v8names__verdict). */
+	bool verified, refused;
+	unsigned int tries;   /* failed lookups before it was verified */
+	unsigned int neutral; /* ... that neither proved nor refuted it */
+	struct script_lines lines[LINE_SCRIPTS];
+	uint32_t lines_clock;
 	v8names_read_fn read;
 	void *ctx;
 	pid_t pid;           /* for v8names__open's reader */
@@ -421,6 +555,7 @@ struct v8names {
 	size_t n_buckets;    /* power of 2 */
 	struct v8names_stats stats;
 	char name[V8NAMES_NAME_MAX], script[V8NAMES_NAME_MAX]; /* scratch */
+	unsigned int line;                                     /* scratch */
 };
 
 static int rd(struct v8names *r, uint64_t addr, void *buf, size_t len)
@@ -474,12 +609,36 @@ static bool is_string_type(const struct v8names *r, uint32_t type)
 	return type < r->l.first_nonstring_type;
 }
 
-/* UTF-8 output with a bound: out[0..*pos), always NUL-terminated. */
+/* UTF-8 output with a bound: out[0..*pos), always NUL-terminated; or,
+ * with buf NULL, the offsets of the '\n' code units into ends. */
 struct utf8 {
 	char *buf;
 	size_t cap, pos;
 	uint32_t high; /* pending UTF-16 high surrogate, 0: none */
+	uint32_t *ends;
+	size_t n_ends, cap_ends;
+	uint64_t units;
+	bool nomem;
 };
+
+static void put_unit_line(struct utf8 *o, uint32_t u)
+{
+	if (u == '\n' && !o->nomem) {
+		if (o->n_ends == o->cap_ends) {
+			size_t cap = o->cap_ends ? o->cap_ends * 2 : 256;
+			uint32_t *e = realloc(o->ends, cap * sizeof(*e));
+
+			if (!e) {
+				o->nomem = true;
+				return;
+			}
+			o->ends = e;
+			o->cap_ends = cap;
+		}
+		o->ends[o->n_ends++] = (uint32_t)o->units;
+	}
+	o->units++;
+}
 
 static void put_cp(struct utf8 *o, uint32_t cp)
 {
@@ -535,7 +694,37 @@ static void put_u16(struct utf8 *o, uint32_t u)
 
 static bool full(const struct utf8 *o)
 {
-	return o->pos + 4 >= o->cap;
+	return o->buf ? o->pos + 4 >= o->cap : o->nomem;
+}
+
+/* Appends count characters of width 1 (Latin-1) or 2 (UTF-16) at base. */
+static int read_units(struct v8names *r, uint64_t base, bool one, uint64_t from,
+		      uint64_t count, struct utf8 *o)
+{
+	unsigned char chunk[4096];
+	uint64_t width = one ? 1 : 2;
+	int err;
+
+	while (count && !full(o)) {
+		size_t n = count * width > sizeof(chunk) ? sizeof(chunk) : (size_t)(count * width);
+
+		err = rd(r, base + from * width, chunk, n);
+		if (err)
+			return err;
+		for (size_t i = 0; i < n; i += width) {
+			uint32_t u = one ? chunk[i] : (uint32_t)chunk[i] | (uint32_t)chunk[i + 1] << 8;
+
+			if (!o->buf)
+				put_unit_line(o, u);
+			else if (one)
+				put_cp(o, u); /* Latin-1 */
+			else
+				put_u16(o, u);
+		}
+		from += n / width;
+		count -= n / width;
+	}
+	return 0;
 }
 
 /* Appends characters [from, from + count) of the string at obj. */
@@ -546,6 +735,7 @@ static int read_chars(struct v8names *r, uint64_t obj, uint64_t from, uint64_t c
 	uint32_t type, repr;
 	int32_t length;
 	uint64_t a, b;
+	bool one;
 	int err;
 
 	if (depth > STRING_MAX_DEPTH)
@@ -563,30 +753,11 @@ static int read_chars(struct v8names *r, uint64_t obj, uint64_t from, uint64_t c
 	if (count > (uint64_t)length - from)
 		count = (uint64_t)length - from;
 	repr = type & l->string_repr_mask;
-	if (repr == l->seq_tag) {
-		bool one = (type & l->string_encoding_mask) == l->one_byte_tag;
-		unsigned char chunk[256];
-		uint64_t width = one ? 1 : 2;
-		uint64_t base = obj - l->heap_object_tag +
-				(one ? l->seq_one_byte_chars : l->seq_two_byte_chars);
-
-		while (count && !full(o)) {
-			size_t n = count * width > sizeof(chunk) ? sizeof(chunk) :
-								   (size_t)(count * width);
-
-			err = rd(r, base + from * width, chunk, n);
-			if (err)
-				return err;
-			for (size_t i = 0; i < n; i += width)
-				if (one)
-					put_cp(o, chunk[i]); /* Latin-1 */
-				else
-					put_u16(o, (uint32_t)chunk[i] | (uint32_t)chunk[i + 1] << 8);
-			from += n / width;
-			count -= n / width;
-		}
-		return 0;
-	}
+	one = (type & l->string_encoding_mask) == l->one_byte_tag;
+	if (repr == l->seq_tag)
+		return read_units(r, obj - l->heap_object_tag +
+				  (one ? l->seq_one_byte_chars : l->seq_two_byte_chars),
+				  one, from, count, o);
 	if (repr == l->cons_tag) {
 		int32_t first_len;
 
@@ -624,8 +795,17 @@ static int read_chars(struct v8names *r, uint64_t obj, uint64_t from, uint64_t c
 		return read_chars(r, a, from + (uint64_t)smi_value(r, b), count, o,
 				  depth + 1);
 	}
-	/* External strings keep their characters behind an embedder's
-	 * resource object (a C++ vtable call away): not read. */
+	/* External strings (Node's own modules' sources) keep their characters
+	 * outside the heap; V8 caches the resource's data pointer in the word
+	 * after the resource. "Uncached" ones lack it, and the word there is
+	 * then the next object's map: a tagged pointer, refused. */
+	if (repr == l->external_tag && l->has_external) {
+		if ((err = field(r, obj, l->external_resource + l->pointer_size, &a)))
+			return err;
+		if (!a || (a & l->heap_object_tag_mask) == l->heap_object_tag)
+			return -ENOTSUP;
+		return read_units(r, a, one, from, count, o);
+	}
 	return -ENOTSUP;
 }
 
@@ -648,17 +828,34 @@ static int read_string(struct v8names *r, uint64_t obj, char *buf, size_t len)
 	return err;
 }
 
+/* Position info candidates: two Smis (start, end) of a function's source. */
+static bool position_pair(const struct v8names *r, uint64_t a, uint64_t b, int64_t *start)
+{
+	if (!is_smi(r, a) || !is_smi(r, b) || smi_value(r, a) < 0 ||
+	    smi_value(r, b) <= smi_value(r, a))
+		return false;
+	*start = smi_value(r, a);
+	return true;
+}
+
 /* The function's name from its ScopeInfo: the first non-empty string in
- * the slots after the context locals (see the top of this file). */
-static int scope_info_name(struct v8names *r, uint64_t si, char *buf, size_t len)
+ * the slots after the context locals (see the top of this file); and its
+ * start position (-1: not found): in the header from V8 12.8, else the
+ * last two of the first run of Smis after the locals that ends before an
+ * object (the function variable's slot index is a lone Smi; the position
+ * pair comes after the inferred name and before the outer scope). */
+static int scope_info_read(struct v8names *r, uint64_t si, char *buf, size_t len,
+			   int64_t *start)
 {
 	const struct v8_layout *l = &r->l;
 	uint64_t slot0 = si - l->heap_object_tag + l->tagged_size; /* after the map */
-	uint64_t nlocals_raw, slots[SCOPEINFO_NAME_SLOTS];
+	uint64_t nlocals_raw, slots[SCOPEINFO_NAME_SLOTS], head[2];
 	int64_t nlocals;
-	size_t first;
+	size_t first, run = 0;
+	bool named = false;
 
 	buf[0] = '\0';
+	*start = -1;
 	if (rd(r, slot0 + (uint64_t)l->scopeinfo_ncontextlocals * 8, &nlocals_raw, 8))
 		return -EFAULT;
 	if (!is_smi(r, nlocals_raw))
@@ -666,6 +863,9 @@ static int scope_info_name(struct v8names *r, uint64_t si, char *buf, size_t len
 	nlocals = smi_value(r, nlocals_raw);
 	if (nlocals < 0 || nlocals > SCOPEINFO_MAX_LOCALS)
 		return -EINVAL;
+	if (l->scopeinfo_position_in_header && l->scopeinfo_first_vars >= 2 &&
+	    rd(r, slot0 + (uint64_t)(l->scopeinfo_first_vars - 2) * 8, head, sizeof(head)) == 0)
+		position_pair(r, head[0], head[1], start);
 	first = l->scopeinfo_first_vars + (size_t)nlocals * 2;
 	if (nlocals >= SCOPEINFO_MAX_INLINED_LOCALS)
 		first = l->scopeinfo_first_vars + 1 + (size_t)nlocals;
@@ -674,27 +874,136 @@ static int scope_info_name(struct v8names *r, uint64_t si, char *buf, size_t len
 	for (size_t i = 0; i < SCOPEINFO_NAME_SLOTS; i++) {
 		uint32_t type;
 
-		if (is_smi(r, slots[i]) || instance_type(r, slots[i], &type))
+		if (is_smi(r, slots[i])) {
+			run++;
+			continue;
+		}
+		if (!l->scopeinfo_position_in_header && *start < 0 && run >= 2)
+			position_pair(r, slots[i - 2], slots[i - 1], start);
+		run = 0;
+		if (instance_type(r, slots[i], &type))
 			continue;
 		if (type == l->type_scope_info)
 			break; /* the outer scope: past the names */
-		if (!is_string_type(r, type))
+		if (named || !is_string_type(r, type))
 			continue; /* undefined where a name is absent */
 		if (read_string(r, slots[i], buf, len) == 0 && buf[0])
-			return 0;
+			named = true;
 	}
-	buf[0] = '\0';
-	return 0; /* anonymous */
+	if (!named)
+		buf[0] = '\0'; /* anonymous */
+	return 0;
+}
+
+/* The lines of a script, from its line ends or counted in its source. */
+static const struct script_lines *script_lines(struct v8names *r, uint64_t script)
+{
+	const struct v8_layout *l = &r->l;
+	struct script_lines *sl = NULL, *oldest = &r->lines[0];
+	struct utf8 o = { 0 };
+	uint64_t source, ends, len_raw;
+	uint32_t type;
+	int err = -EINVAL;
+
+	if (!l->has_lines || field(r, script, l->script_source, &source) ||
+	    field(r, script, l->script_line_ends, &ends))
+		return NULL;
+	for (size_t i = 0; i < LINE_SCRIPTS; i++) {
+		if (r->lines[i].used && r->lines[i].script == script &&
+		    r->lines[i].source == source) {
+			r->lines[i].used = ++r->lines_clock;
+			return &r->lines[i];
+		}
+		if (r->lines[i].used < oldest->used)
+			oldest = &r->lines[i];
+	}
+	if (is_heap_object(r, ends) && instance_type(r, ends, &type) == 0 &&
+	    type == l->type_fixed_array && field(r, ends, l->fixed_array_length, &len_raw) == 0 &&
+	    is_smi(r, len_raw) && smi_value(r, len_raw) > 0 &&
+	    smi_value(r, len_raw) <= SOURCE_MAX) {
+		/* V8's own: the offset of each line's end (the last one the
+		 * source's length), as Smis. */
+		size_t n = (size_t)smi_value(r, len_raw);
+		uint64_t *raw = malloc(n * 8);
+
+		o.ends = malloc(n * sizeof(*o.ends));
+		if (raw && o.ends &&
+		    rd(r, ends - l->heap_object_tag + l->fixed_array_data, raw, n * 8) == 0) {
+			err = 0;
+			for (size_t i = 0; i < n && !err; i++) {
+				if (!is_smi(r, raw[i]) || smi_value(r, raw[i]) < 0 ||
+				    smi_value(r, raw[i]) > UINT32_MAX)
+					err = -EINVAL;
+				else
+					o.ends[i] = (uint32_t)smi_value(r, raw[i]);
+			}
+			o.n_ends = n;
+		}
+		free(raw);
+	} else if (is_heap_object(r, source) && instance_type(r, source, &type) == 0 &&
+		   is_string_type(r, type)) {
+		/* Not computed yet (V8 does it lazily): counted here. */
+		err = read_chars(r, source, 0, SOURCE_MAX, &o, 0);
+		if (o.nomem)
+			err = -ENOMEM;
+		/* As V8 does: the last line ends with the source. */
+		if (!err && o.units && (!o.n_ends || o.ends[o.n_ends - 1] != o.units - 1)) {
+			put_unit_line(&o, '\n'); /* records the source's length */
+			if (o.nomem)
+				err = -ENOMEM;
+		}
+	}
+	if (err) {
+		free(o.ends);
+		return NULL;
+	}
+	sl = oldest;
+	free(sl->ends);
+	*sl = (struct script_lines){ .script = script, .source = source, .ends = o.ends,
+				     .n = o.n_ends, .used = ++r->lines_clock };
+	r->stats.scripts_lined++;
+	return sl;
+}
+
+/* 1-based line of offset pos: one more than the line ends before it. */
+static unsigned int line_of(const struct script_lines *sl, int64_t pos)
+{
+	size_t lo = 0, hi = sl->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if ((int64_t)sl->ends[mid] < pos)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return (unsigned int)lo + 1;
+}
+
+/* Whether the map of the object at obj is a Map whose own map is the meta
+ * map (a Map of type MAP_TYPE): the instance type offset and numbers the
+ * layout gives hold on this heap. */
+static bool map_is_map(struct v8names *r, uint64_t obj)
+{
+	uint64_t map;
+	uint32_t type;
+
+	return field(r, obj, 0, &map) == 0 && instance_type(r, map, &type) == 0 &&
+	       type == r->l.type_map;
 }
 
 static int read_function(struct v8names *r, uint64_t sfi, uint32_t cookie)
 {
 	const struct v8_layout *l = &r->l;
 	uint64_t name, script, sname;
-	uint32_t type;
+	uint32_t type, name_type = 0;
+	bool has_script;
+	int64_t start = -1;
 	int err;
 
 	r->name[0] = r->script[0] = '\0';
+	r->line = 0;
 	err = instance_type(r, sfi, &type);
 	if (err)
 		return err;
@@ -705,20 +1014,38 @@ static int read_function(struct v8names *r, uint64_t sfi, uint32_t cookie)
 		return err;
 	if ((uint32_t)name != cookie)
 		return -ESTALE;
-	if (is_heap_object(r, name) && instance_type(r, name, &type) == 0) {
-		if (is_string_type(r, type))
+	if (is_heap_object(r, name) && instance_type(r, name, &name_type) == 0) {
+		if (is_string_type(r, name_type))
 			err = read_string(r, name, r->name, sizeof(r->name));
-		else if (type == l->type_scope_info)
-			err = scope_info_name(r, name, r->name, sizeof(r->name));
+		else if (name_type == l->type_scope_info)
+			err = scope_info_read(r, name, r->name, sizeof(r->name), &start);
 		if (err)
 			return err;
 	}
 	/* A DebugInfo instead of the Script (a debugger is attached), or a
 	 * script without a name: no file, the name alone is still right. */
-	if (is_heap_object(r, script) && instance_type(r, script, &type) == 0 &&
-	    type == l->type_script && field(r, script, l->script_name, &sname) == 0 &&
+	has_script = is_heap_object(r, script) && instance_type(r, script, &type) == 0 &&
+		     type == l->type_script;
+	if (has_script && field(r, script, l->script_name, &sname) == 0 &&
 	    is_heap_object(r, sname))
 		read_string(r, sname, r->script, sizeof(r->script));
+	if (!r->verified) {
+		/* Proof that the layout holds here: every object where it says,
+		 * of the type it says (see v8names__verdict). A function without
+		 * a script (a builtin's) neither proves nor refutes it. */
+		if (!map_is_map(r, sfi) || (has_script && !map_is_map(r, script)) ||
+		    !(is_string_type(r, name_type) || name_type == l->type_scope_info))
+			return -EINVAL;
+		if (!has_script || !r->script[0])
+			return -EAGAIN;
+		r->verified = true;
+	}
+	if (has_script && start >= 0) {
+		const struct script_lines *sl = script_lines(r, script);
+
+		if (sl && sl->n && start <= (int64_t)sl->ends[sl->n - 1])
+			r->line = line_of(sl, start);
+	}
 	return 0;
 }
 
@@ -868,9 +1195,24 @@ void v8names__free(struct v8names *r)
 		return;
 	for (size_t i = 0; r->entries && i < r->cap; i++)
 		free(r->entries[i].name);
+	for (size_t i = 0; i < LINE_SCRIPTS; i++)
+		free(r->lines[i].ends);
 	free(r->entries);
 	free(r->buckets);
 	free(r);
+}
+
+/* A lookup that failed before the layout was verified: one try of the
+ * check (cached failures count again: a small program has few functions).
+ * Whether the layout is refused now. */
+static bool check_tried(struct v8names *r, int err)
+{
+	if (r->verified)
+		return false;
+	if (err == -EAGAIN ? ++r->neutral >= V8NAMES_CHECK_NEUTRAL :
+			     ++r->tries >= V8NAMES_CHECK_TRIES)
+		r->refused = true;
+	return r->refused;
 }
 
 int v8names__lookup(struct v8names *r, uint64_t sfi, uint32_t cookie,
@@ -880,6 +1222,8 @@ int v8names__lookup(struct v8names *r, uint64_t sfi, uint32_t cookie,
 	struct entry *e;
 	int err;
 
+	if (r->refused)
+		return -ENOTSUP;
 	r->stats.lookups++;
 	for (int32_t i = r->buckets[b]; i >= 0; i = r->entries[i].next) {
 		e = &r->entries[i];
@@ -888,12 +1232,19 @@ int v8names__lookup(struct v8names *r, uint64_t sfi, uint32_t cookie,
 		e->ref = true;
 		r->stats.hits++;
 		if (e->err)
-			return e->err;
+			return check_tried(r, e->err) ? -ENOTSUP : e->err;
 		out->name = e->name;
 		out->script = e->script;
+		out->line = e->line;
 		return 0;
 	}
 	err = read_function(r, sfi, cookie);
+	if (err && check_tried(r, err))
+		return -ENOTSUP;
+	if (err == -EAGAIN) {
+		r->stats.failures++;
+		return err; /* not cached: named once the layout is verified */
+	}
 	if (err) {
 		r->stats.failures++;
 		if (err == -ESTALE)
@@ -917,8 +1268,10 @@ int v8names__lookup(struct v8names *r, uint64_t sfi, uint32_t cookie,
 		memcpy(e->name, r->name, nl);
 		e->script = e->name + nl;
 		memcpy(e->script, r->script, sl);
+		e->line = r->line;
 		out->name = e->name;
 		out->script = e->script;
+		out->line = e->line;
 	}
 	r->buckets[b] = (int32_t)idx;
 	r->count++;
@@ -929,4 +1282,18 @@ void v8names__stats(const struct v8names *r, struct v8names_stats *out)
 {
 	*out = r->stats;
 	out->entries = r->count;
+}
+
+int v8names__verdict(const struct v8names *r, char *why, size_t len)
+{
+	if (r->verified)
+		return 0;
+	if (!r->refused)
+		return -EAGAIN;
+	snprintf(why, len, "V8 %d.%d: layout check failed: %s", r->l.major, r->l.minor,
+		 r->tries >= V8NAMES_CHECK_TRIES ?
+			 "the first SharedFunctionInfos read lacked the types its v8dbg_* "
+			 "symbols give" :
+			 "no SharedFunctionInfo read had a script");
+	return -ENOTSUP;
 }

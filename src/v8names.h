@@ -12,13 +12,22 @@
  * metadata.py in V8; the same data llnode uses), plus V8's version
  * (v8::internal::Version::major_ ...) and the embedded builtins' code
  * (v8_Default_embedded_blob_code_). Symbols in .bss have the value 0.
- * A layout this module was not checked against is refused, never guessed:
- * V8 11.3, 12.4 and 13.6 (Node 20, 22 and 24) with 64-bit tagged values
- * (no pointer compression). docs/v8-names.md has the facts it relies on.
+ * No list of versions: every offset and instance type comes from the
+ * binary (class fields matched whatever their type suffix), and the few
+ * facts the metadata lacks are derived from V8's version in a small table
+ * (v8names.c). A layout with a symbol missing, pointer compression or
+ * another tagging scheme is refused by v8_layout__check; one that loads is
+ * checked again on the process's own heap before anything is named (the
+ * first SFIs read must be what the layout says they are: see
+ * v8names__verdict), and refused if it fails. Checked on V8 10.2 to 14.6
+ * (Node 18 to 26). docs/v8-names.md has the facts it relies on.
  *
  * Every object read from the process is validated (its map's instance
  * type) before its fields are used; strings may be sequential (one-byte
- * Latin-1 or two-byte UTF-16), cons, thin or sliced, and come out as UTF-8.
+ * Latin-1 or two-byte UTF-16), cons, thin, sliced or external (cached
+ * data), and come out as UTF-8. A function's line is that of its start
+ * position in its script: from the script's line ends, or counted in its
+ * source when V8 has not computed them (kept per script).
  * Results, failures included, are cached per (SFI, cookie) in a bounded
  * cache (clock eviction). Functions return 0 or -errno; constructors NULL
  * with errno set. Nothing is printed. Not thread-safe. */
@@ -62,16 +71,23 @@ struct v8_layout {
 	uint32_t map_instance_type;           /* Map::instance_type (u16) */
 	uint32_t jsfunction_shared;
 	uint32_t sfi_name_or_scope_info, sfi_script;
-	uint32_t script_name;
+	uint32_t script_name, script_source, script_line_ends;
+	uint32_t fixed_array_length, fixed_array_data;
 	uint32_t string_length;               /* String::length (int32) */
 	uint32_t seq_one_byte_chars, seq_two_byte_chars;
 	uint32_t cons_first, cons_second, thin_actual;
 	uint32_t sliced_parent, sliced_offset;
+	uint32_t external_resource;           /* ExternalString::resource */
 	uint32_t type_jsfunction, type_sfi, type_scope_info, type_script;
+	uint32_t type_map, type_fixed_array;
 	uint32_t first_nonstring_type;
 	uint32_t string_encoding_mask, one_byte_tag;
 	uint32_t string_repr_mask, seq_tag, cons_tag, thin_tag, sliced_tag;
+	uint32_t external_tag;
 	uint32_t scopeinfo_first_vars, scopeinfo_ncontextlocals;
+	bool scopeinfo_position_in_header;    /* derived: V8 >= 12.8 */
+	bool has_lines;                       /* the fields lines need were found */
+	bool has_external;                    /* ... and external strings */
 	uint64_t blob_code_vaddr;             /* embedded builtins, as linked */
 	uint64_t blob_code_offset;            /* ... their file offset */
 	uint64_t blob_code_size;              /* 0: not found (stripped .symtab) */
@@ -84,8 +100,20 @@ struct v8_layout {
  * symbols missing loads, with `missing` set: v8_layout__check refuses it. */
 int v8_layout__load_fd(int fd, struct v8_layout *out);
 int v8_layout__load_file(const char *path, struct v8_layout *out);
+/* Layouts of the node binaries seen, so the processes of one binary parse
+ * it once: keyed by device, inode, size and mtime, LAYOUT_CACHE_SLOTS of
+ * them (round robin). Owned by whoever names processes (the profiler), so
+ * two profilers in one process share nothing. Not thread-safe. */
+struct v8_layout_cache;
+struct v8_layout_cache *v8_layout_cache__new(void);
+void v8_layout_cache__free(struct v8_layout_cache *c);
+/* As v8_layout__load_fd, from the cache when this file was read before
+ * (its result, failures included). c NULL: not cached. */
+int v8_layout_cache__load_fd(struct v8_layout_cache *c, int fd, struct v8_layout *out);
+
 /* Whether names can be read with this layout: 0, or -ENOTSUP with the
- * reason (one line, e.g. "V8 10.2 is not supported (...)") in why. */
+ * reason (one line, e.g. "V8 14.6: layout symbol v8dbg_type_Map__MAP_TYPE
+ * missing") in why. No version is refused for its number. */
 int v8_layout__check(const struct v8_layout *l, char *why, size_t len);
 
 /* Reads len bytes of the target's memory at addr: 0 or -errno. */
@@ -96,6 +124,7 @@ struct v8names;
 struct v8_function {
 	const char *name;   /* "" for an anonymous function without inferred name */
 	const char *script; /* "" when the function has no script name */
+	unsigned int line;  /* 1-based line of its start in the script; 0: unknown */
 };
 
 struct v8names_stats {
@@ -103,6 +132,7 @@ struct v8names_stats {
 	uint64_t failures;  /* SFIs that could not be read or were not SFIs */
 	uint64_t stale;     /* ... of which the cookie no longer matched */
 	uint64_t evictions;
+	uint64_t scripts_lined; /* scripts whose line ends were read or computed */
 	size_t entries;
 };
 
@@ -119,10 +149,23 @@ void v8names__free(struct v8names *r);
  * cookie are given. 0 with *out pointing into the cache (valid until the
  * next lookup); -EINVAL when the object is not an SFI (or a string in it
  * is not a string), -ESTALE when its cookie changed (the GC moved or reused
- * it), -EFAULT when memory could not be read. */
+ * it), -EFAULT when memory could not be read; -EAGAIN while the layout is
+ * not yet verified and this SFI could not verify it (a builtin's, without
+ * script), -ENOTSUP once the layout is refused (v8names__verdict). */
 int v8names__lookup(struct v8names *r, uint64_t sfi, uint32_t cookie,
 		    struct v8_function *out);
 void v8names__stats(const struct v8names *r, struct v8names_stats *out);
+/* The check of the layout on the process's heap, made by the first
+ * lookups: nothing is named until one SFI proves the layout (its map's
+ * instance type is the SFI type, that map's own map is the meta map with
+ * the Map type, its name is a String or a ScopeInfo, its script a Script
+ * with a String name). 0: verified; -EAGAIN: not yet; -ENOTSUP: refused:
+ * V8NAMES_CHECK_TRIES lookups failed (a failed SFI looked up again counts
+ * again), or V8NAMES_CHECK_NEUTRAL found SFIs without a script (builtins'),
+ * before one proved it (why says which). */
+#define V8NAMES_CHECK_TRIES 64
+#define V8NAMES_CHECK_NEUTRAL 1024
+int v8names__verdict(const struct v8names *r, char *why, size_t len);
 
 /* Fills info's offsets from layout, and its ranges from the process's
  * executable mappings (n of them, each [start, end) at file offset

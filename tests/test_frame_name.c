@@ -84,13 +84,35 @@ Test(frame_name, tier_markers_stripped_node24)
 	cr_assert_str_eq(fn("JS:+'fib /app.js:1:13"), "fib");
 }
 
-Test(frame_name, empty_name_is_anonymous)
+Test(frame_name, empty_name_is_anonymous_where_defined)
 {
-	cr_assert_str_eq(fn("JS:~ /app.js:3:1"), "(anonymous)");
-	cr_assert_str_eq(fn("Function:~ /app.js:3"), "(anonymous)");
-	cr_assert_str_eq(fn("LazyCompile:* /app.js:3"), "(anonymous)");
-	cr_assert_str_eq(fn("JS:*' /app.js:3:1"), "(anonymous)");
+	/* Every tier and Node version gives one name: the base name and line
+	 * of where the function is defined, no column. */
+	cr_assert_str_eq(fn("JS:~ /app.js:3:1"), "(anonymous app.js:3)");
+	cr_assert_str_eq(fn("Function:~ /app.js:3"), "(anonymous app.js:3)");
+	cr_assert_str_eq(fn("LazyCompile:* /app.js:3"), "(anonymous app.js:3)");
+	cr_assert_str_eq(fn("JS:*' /srv/app/routes/app.js:3:1"), "(anonymous app.js:3)");
+	cr_assert_str_eq(fn("JS:~ node:internal/timers:512:7"), "(anonymous timers:512)");
+	cr_assert_str_eq(fn("JS:~ node:events:12:3"), "(anonymous node:events:12)");
+	/* Two callbacks of one file are two frames. */
+	cr_assert_str_eq(fn("JS:~ /app.js:9:1"), "(anonymous app.js:9)");
+	cr_assert_str_eq(fn("JS:~ "), "(anonymous)", "no location: bare");
+	cr_assert_str_eq(fn("JS:~"), "(anonymous)");
+	/* --frames location writes the whole location after it anyway. */
 	cr_assert_str_eq(loc("JS:~ /app.js:3:1"), "(anonymous) /app.js:3");
+}
+
+Test(frame_name, anonymous_location_never_holds_the_separator)
+{
+	frame_name__from_perfmap("JS:~ /srv/a#b/x#y.js:3:1", FRAME_STYLE_FUNCTION, "#", out,
+				 sizeof(out));
+	cr_assert_str_eq(out, "(anonymous x" FRAME_NAME_SEP_SUBSTITUTE "y.js:3)");
+	frame_name__from_perfmap("JS:~ /srv/x;y.js:3:1", FRAME_STYLE_FUNCTION, ";", out,
+				 sizeof(out));
+	cr_assert_str_eq(out, "(anonymous x_y.js:3)");
+	frame_name__from_perfmap("JS:~ /srv/x.js:3:1", FRAME_STYLE_FUNCTION, " (", out,
+				 sizeof(out));
+	cr_assert_null(strstr(out, " ("), "%s", out);
 }
 
 Test(frame_name, names_with_spaces)

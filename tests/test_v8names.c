@@ -1,14 +1,18 @@
-/* Unit tests for v8names: the layout read from an ELF fixture with Node
- * 20's v8dbg_* values (tests/fixtures/v8names/layout.c), its checks, and
- * names read from a fake V8 heap in a buffer through the injectable read
- * function: strings of every representation, ScopeInfo names, scripts,
- * validation, stale cookies, the bounded cache, and the walk's ranges. */
+/* Unit tests for v8names: layouts read from ELF fixtures holding the
+ * v8dbg_* symbols of each Node line from 18 to 26, extracted from the real
+ * binaries (tests/fixtures/v8names/layout-NN.c), their checks, and names
+ * read from a fake V8 heap (Node 20's layout) in a buffer through the
+ * injectable read function: strings of every representation, ScopeInfo
+ * names and positions, lines, scripts, the layout check on the heap, stale
+ * cookies, the bounded cache, and the walk's ranges. */
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "v8names.h"
 
@@ -21,6 +25,9 @@ static uint8_t heap[HEAP_SIZE];
 static size_t heap_used;
 static unsigned int reads;
 static struct v8_layout layout;
+static uint64_t meta_map; /* the map of maps */
+
+#define LAYOUT(line) V8_LAYOUT_DIR "/v8layout-" #line ".so"
 
 static int read_heap(void *ctx, uint64_t addr, void *buf, size_t len)
 {
@@ -67,6 +74,7 @@ static uint64_t object(uint16_t type, size_t size)
 {
 	uint64_t map = alloc(16), obj;
 
+	put64(map, 0, meta_map);
 	put16(map, 12, type);
 	obj = alloc(size);
 	put64(obj, 0, map);
@@ -104,12 +112,20 @@ static uint64_t cons(uint64_t first, uint64_t second, uint32_t len)
 	return o;
 }
 
+/* A Script: name at 16, source at 8, line ends at 56 (Node 20). */
+static uint64_t script_with(uint64_t name, uint64_t source, uint64_t line_ends)
+{
+	uint64_t o = object(167, 64);
+
+	put64(o, 8, source);
+	put64(o, 16, name);
+	put64(o, 56, line_ends);
+	return o;
+}
+
 static uint64_t script(uint64_t name)
 {
-	uint64_t o = object(167, 24);
-
-	put64(o, 16, name);
-	return o;
+	return script_with(name, 0, 0);
 }
 
 static uint64_t sfi(uint64_t name_or_scope_info, uint64_t scr)
@@ -149,16 +165,27 @@ static void setup(void)
 	memset(heap, 0, sizeof(heap));
 	heap_used = 0;
 	reads = 0;
-	cr_assert_eq(v8_layout__load_file(V8_LAYOUT_FIXTURE, &layout), 0);
+	cr_assert_eq(v8_layout__load_file(LAYOUT(20), &layout), 0);
+	meta_map = alloc(16);
+	put64(meta_map, 0, meta_map);
+	put16(meta_map, 12, (uint16_t)layout.type_map);
 }
 
 TestSuite(v8names, .init = setup);
 
+/* A reader whose layout check has passed: a first lookup of a function
+ * with a script proves the layout (see v8names__verdict). */
 static struct v8names *reader(size_t cache)
 {
 	struct v8names *r = v8names__new(&layout, read_heap, NULL, cache);
+	uint64_t s = sfi(one_byte("proof"), script(one_byte("/app/proof.js")));
+	struct v8_function fn;
+	uint64_t v;
 
 	cr_assert_not_null(r);
+	memcpy(&v, heap + (s - 1 - HEAP_BASE) + 16, 8);
+	cr_assert_eq(v8names__lookup(r, s, (uint32_t)v, &fn), 0);
+	cr_assert_eq(v8names__verdict(r, NULL, 0), 0);
 	return r;
 }
 
@@ -178,7 +205,7 @@ Test(v8names, layout_from_elf)
 	cr_assert_eq(layout.type_sfi, 262);
 	cr_assert_eq(layout.smi_tag, 0, "a .bss symbol is a zero");
 	cr_assert_eq(layout.seq_tag, 0);
-	cr_assert_eq(layout.blob_code_size, 0x2000);
+	cr_assert_eq(layout.blob_code_size, 0x191ac0, "Node 20.20.2's");
 	cr_assert_neq(layout.blob_code_vaddr, 0);
 	cr_assert_eq(layout.missing, 0);
 	cr_assert_eq(v8_layout__check(&layout, why, sizeof(why)), 0, "%s", why);
@@ -193,14 +220,57 @@ Test(v8names, layout_not_v8)
 	cr_assert_eq(v8_layout__load_file("/nonexistent", &l), -ENOENT);
 }
 
+/* What docs/v8-names.md measured on each line's binary, read back from
+ * its extract: one reader, no version list. */
+static const struct {
+	const char *path;
+	int major, minor;
+	uint32_t shared, name, script, first_vars, sfi, scope_info, script_type, map;
+	bool position_in_header;
+} lines[] = {
+	{ LAYOUT(18), 10, 2, 24, 16, 32, 3, 257, 256, 170, 250, false },
+	{ LAYOUT(20), 11, 3, 24, 16, 32, 3, 262, 261, 167, 255, false },
+	{ LAYOUT(22), 12, 4, 32, 16, 32, 3, 274, 272, 167, 264, false },
+	{ LAYOUT(24), 13, 6, 32, 24, 40, 5, 282, 280, 167, 272, true },
+	{ LAYOUT(25), 14, 1, 32, 24, 40, 5, 286, 284, 165, 276, true },
+	{ LAYOUT(26), 14, 6, 32, 24, 40, 5, 288, 286, 166, 278, true },
+};
+
+Test(v8names, layout_of_every_line)
+{
+	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		struct v8_layout l;
+		char why[160] = "";
+
+		cr_assert_eq(v8_layout__load_file(lines[i].path, &l), 0, "%s", lines[i].path);
+		cr_assert_eq(l.major, lines[i].major);
+		cr_assert_eq(l.minor, lines[i].minor);
+		cr_assert_eq(l.jsfunction_shared, lines[i].shared, "V8 %d.%d", l.major, l.minor);
+		cr_assert_eq(l.sfi_name_or_scope_info, lines[i].name, "V8 %d.%d", l.major, l.minor);
+		cr_assert_eq(l.sfi_script, lines[i].script, "V8 %d.%d: script_or_debug_info "
+			     "or script", l.major, l.minor);
+		cr_assert_eq(l.scopeinfo_first_vars, lines[i].first_vars);
+		cr_assert_eq(l.type_sfi, lines[i].sfi);
+		cr_assert_eq(l.type_scope_info, lines[i].scope_info);
+		cr_assert_eq(l.type_script, lines[i].script_type);
+		cr_assert_eq(l.type_map, lines[i].map);
+		cr_assert_eq(l.scopeinfo_position_in_header, lines[i].position_in_header);
+		cr_assert_eq(l.script_source, 8);
+		cr_assert_eq(l.script_line_ends, 56);
+		cr_assert(l.has_lines && l.has_external, "V8 %d.%d", l.major, l.minor);
+		cr_assert_eq(l.missing, 0, "V8 %d.%d", l.major, l.minor);
+		cr_assert_eq(v8_layout__check(&l, why, sizeof(why)), 0, "V8 %d.%d: %s", l.major,
+			     l.minor, why);
+	}
+}
+
 Test(v8names, layout_refused)
 {
 	struct v8_layout l = layout;
 	char why[160];
 
-	l.major = 10;
-	cr_assert_eq(v8_layout__check(&l, why, sizeof(why)), -ENOTSUP);
-	cr_assert(strstr(why, "V8 10.3 is not supported"), "%s", why);
+	l.major = 15;
+	cr_assert_eq(v8_layout__check(&l, why, sizeof(why)), 0, "no version is refused for its number");
 	l = layout;
 	l.tagged_size = 4;
 	cr_assert_eq(v8_layout__check(&l, why, sizeof(why)), -ENOTSUP);
@@ -213,8 +283,104 @@ Test(v8names, layout_refused)
 	l.blob_code_size = 0;
 	cr_assert_eq(v8_layout__check(&l, why, sizeof(why)), -ENOTSUP);
 	l = layout;
-	l.major = 14;
+	l.type_script = l.type_sfi;
+	cr_assert_eq(v8_layout__check(&l, why, sizeof(why)), -ENOTSUP);
+	cr_assert(strstr(why, "instance types"), "%s", why);
+	l = layout;
+	l.smi_shift = 0;
 	cr_assert_null(v8names__new(&l, read_heap, NULL, 0), "a refused layout has no reader");
+}
+
+Test(v8names, layout_cache_per_owner)
+{
+	/* Each owner (a profiler) has its own cache: two never share. */
+	struct v8_layout_cache *a = v8_layout_cache__new(), *b = v8_layout_cache__new();
+	struct v8_layout l;
+	int fd20 = open(LAYOUT(20), O_RDONLY), fd26 = open(LAYOUT(26), O_RDONLY);
+
+	cr_assert(a && b && fd20 >= 0 && fd26 >= 0);
+	cr_assert_eq(v8_layout_cache__load_fd(a, fd20, &l), 0);
+	cr_assert_eq(l.major, 11);
+	cr_assert_eq(v8_layout_cache__load_fd(b, fd26, &l), 0);
+	cr_assert_eq(l.major, 14);
+	cr_assert_eq(v8_layout_cache__load_fd(a, fd20, &l), 0, "cached");
+	cr_assert_eq(l.major, 11);
+	cr_assert_eq(v8_layout_cache__load_fd(NULL, fd26, &l), 0, "no cache: read");
+	cr_assert_eq(l.minor, 6);
+	close(fd20);
+	close(fd26);
+	v8_layout_cache__free(a);
+	v8_layout_cache__free(b);
+}
+
+/* ---- the layout check on the heap ------------------------------------------ */
+
+static uint32_t cookie_of(uint64_t s);
+
+Test(v8names, nothing_named_before_the_layout_is_proved)
+{
+	struct v8names *r = v8names__new(&layout, read_heap, NULL, 0);
+	uint64_t builtin = sfi(one_byte("forEach"), 0); /* no script: proves nothing */
+	uint64_t user = sfi(one_byte("handler"), script(one_byte("/app/app.js")));
+	struct v8_function fn;
+	char why[200];
+
+	cr_assert_not_null(r);
+	cr_assert_eq(v8names__verdict(r, why, sizeof(why)), -EAGAIN);
+	cr_assert_eq(v8names__lookup(r, builtin, cookie_of(builtin), &fn), -EAGAIN);
+	cr_assert_eq(v8names__lookup(r, user, cookie_of(user), &fn), 0);
+	cr_assert_str_eq(fn.name, "handler");
+	cr_assert_eq(v8names__verdict(r, why, sizeof(why)), 0);
+	cr_assert_eq(v8names__lookup(r, builtin, cookie_of(builtin), &fn), 0, "named now");
+	cr_assert_str_eq(fn.name, "forEach");
+	v8names__free(r);
+}
+
+Test(v8names, a_layout_the_heap_refutes_is_refused)
+{
+	/* The binary says SFIs are type 262; this heap's are 263 (a layout
+	 * read wrong, or a build that changed it): never named. */
+	struct v8_layout l = layout;
+	struct v8names *r;
+	struct v8_function fn;
+	uint64_t s[V8NAMES_CHECK_TRIES + 1];
+	char why[200];
+	int err = 0;
+
+	l.type_sfi = 263;
+	r = v8names__new(&l, read_heap, NULL, 0);
+	cr_assert_not_null(r);
+	for (int i = 0; i <= V8NAMES_CHECK_TRIES; i++)
+		s[i] = sfi(one_byte("f"), script(one_byte("/app/app.js")));
+	for (int i = 0; i < V8NAMES_CHECK_TRIES; i++) {
+		err = v8names__lookup(r, s[i], cookie_of(s[i]), &fn);
+		cr_assert_neq(err, 0, "lookup %d named a frame", i);
+	}
+	cr_assert_eq(err, -ENOTSUP);
+	cr_assert_eq(v8names__verdict(r, why, sizeof(why)), -ENOTSUP);
+	cr_assert(strstr(why, "layout check failed"), "%s", why);
+	cr_assert_eq(v8names__lookup(r, s[V8NAMES_CHECK_TRIES], cookie_of(s[0]), &fn), -ENOTSUP);
+	v8names__free(r);
+
+	/* Only builtins' SFIs (no script) for long: refused, by the other
+	 * bound. */
+	r = v8names__new(&layout, read_heap, NULL, 0);
+	s[0] = sfi(one_byte("forEach"), 0);
+	for (int i = 0; i < V8NAMES_CHECK_NEUTRAL; i++)
+		err = v8names__lookup(r, s[0], cookie_of(s[0]), &fn);
+	cr_assert_eq(err, -ENOTSUP);
+	cr_assert_eq(v8names__verdict(r, why, sizeof(why)), -ENOTSUP);
+	cr_assert(strstr(why, "no SharedFunctionInfo read had a script"), "%s", why);
+	v8names__free(r);
+
+	/* Right type numbers, but maps that are no Maps: refused too. */
+	r = v8names__new(&layout, read_heap, NULL, 0);
+	s[0] = sfi(one_byte("f"), script(one_byte("/app/app.js")));
+	put16(meta_map, 12, (uint16_t)(layout.type_map + 1));
+	for (int i = 0; i < V8NAMES_CHECK_TRIES; i++)
+		err = v8names__lookup(r, s[0], cookie_of(s[0]), &fn);
+	cr_assert_eq(err, -ENOTSUP);
+	v8names__free(r);
 }
 
 /* ---- names ----------------------------------------------------------------- */
@@ -333,6 +499,121 @@ Test(v8names, scope_info_anonymous)
 	v8names__free(r);
 }
 
+/* ---- lines ------------------------------------------------------------------ */
+
+static const char source[] = "'use strict';\n"           /* 0..13 */
+			     "// a comment\n"             /* 14..26 */
+			     "  function handler(req) {\n" /* 27..52: '(' at 43 */
+			     "}\n"
+			     "last line, no newline";
+
+/* A pre-12.8 ScopeInfo of a function defined at `start`: function variable
+ * name and slot, no inferred name, the position pair, the outer scope. */
+static uint64_t positioned_scope_info(int64_t start)
+{
+	uint64_t outer_names[] = { one_byte("outer") };
+	uint64_t outer = scope_info(NULL, 0, outer_names, 1);
+	uint64_t names[] = { one_byte("handler"), smi(-1), object(131, 8), smi(start),
+			     smi(start + 20), outer };
+
+	return scope_info(NULL, 0, names, 6);
+}
+
+Test(v8names, line_counted_in_the_source)
+{
+	struct v8names *r = reader(0);
+	uint64_t scr = script_with(one_byte("/app/app.js"), one_byte(source), smi(0));
+	uint64_t s = sfi(positioned_scope_info(43), scr), t;
+	struct v8names_stats st;
+	struct v8_function fn;
+
+	cr_assert_eq(v8names__lookup(r, s, cookie_of(s), &fn), 0);
+	cr_assert_str_eq(fn.name, "handler");
+	cr_assert_eq(fn.line, 3, "line ends not computed by V8: counted (%u)", fn.line);
+	/* The last line has no newline; a second function of the script
+	 * reuses its lines. */
+	t = sfi(positioned_scope_info((int64_t)strlen(source) - 3), scr);
+	cr_assert_eq(v8names__lookup(r, t, cookie_of(t), &fn), 0);
+	cr_assert_eq(fn.line, 5);
+	v8names__stats(r, &st);
+	cr_assert_eq(st.scripts_lined, 1);
+	/* A position past the source is no line. */
+	t = sfi(positioned_scope_info(4000), scr);
+	cr_assert_eq(v8names__lookup(r, t, cookie_of(t), &fn), 0);
+	cr_assert_eq(fn.line, 0);
+	v8names__free(r);
+}
+
+Test(v8names, line_from_v8s_line_ends)
+{
+	/* V8's line ends win over the source (here they disagree on purpose:
+	 * lines end at 20 and 30, before the function). */
+	struct v8names *r = reader(0);
+	uint64_t ends = object((uint16_t)layout.type_fixed_array, 16 + 8 * 5);
+	uint64_t s;
+	struct v8_function fn;
+
+	put64(ends, 8, smi(5));
+	put64(ends, 16, smi(13));
+	put64(ends, 24, smi(20));
+	put64(ends, 32, smi(30));
+	put64(ends, 40, smi(52));
+	put64(ends, 48, smi(80));
+	s = sfi(positioned_scope_info(43),
+		script_with(one_byte("/app/app.js"), one_byte(source), ends));
+	cr_assert_eq(v8names__lookup(r, s, cookie_of(s), &fn), 0);
+	cr_assert_eq(fn.line, 3 + 1);
+	v8names__free(r);
+}
+
+Test(v8names, position_in_the_header_from_v8_12_8)
+{
+	/* From V8 12.8 the positions are the header's last two slots. */
+	struct v8_layout l = layout;
+	struct v8names *r;
+	struct v8_function fn;
+	uint64_t si = object((uint16_t)layout.type_scope_info, 8 + 8 * 10), s, v;
+
+	l.scopeinfo_first_vars = 5;
+	l.scopeinfo_position_in_header = true;
+	put64(si, 8, smi(0));
+	put64(si, 16, smi(1));
+	put64(si, 24, smi(0));  /* no context locals */
+	put64(si, 32, smi(43)); /* start */
+	put64(si, 40, smi(60)); /* end */
+	put64(si, 48, one_byte("handler"));
+	put64(si, 56, smi(-1));
+	put64(si, 64, smi(7));  /* Smis after the names are not the position */
+	put64(si, 72, smi(9));
+	put64(si, 80, object(131, 8));
+	s = sfi(si, script_with(one_byte("/app/app.js"), one_byte(source), smi(0)));
+	r = v8names__new(&l, read_heap, NULL, 0);
+	memcpy(&v, heap + (s - 1 - HEAP_BASE) + 16, 8);
+	cr_assert_eq(v8names__lookup(r, s, (uint32_t)v, &fn), 0);
+	cr_assert_str_eq(fn.name, "handler");
+	cr_assert_eq(fn.line, 3);
+	v8names__free(r);
+}
+
+Test(v8names, external_strings_read_from_their_cached_data)
+{
+	/* Node's own modules' sources are external: their characters are
+	 * outside the heap, behind the pointer V8 caches after the resource. */
+	struct v8names *r = reader(0);
+	uint64_t chars = alloc(sizeof(source)) - 1; /* raw, untagged */
+	uint64_t ext = object(EXTERNAL | ONE_BYTE, 32), s;
+	struct v8_function fn;
+
+	memcpy(heap + (chars - HEAP_BASE), source, sizeof(source));
+	put32(ext, 12, (uint32_t)strlen(source));
+	put64(ext, 16, 0x7f0000001000ull); /* the resource object: not read */
+	put64(ext, 24, chars);
+	s = sfi(positioned_scope_info(43), script_with(one_byte("node:internal/x"), ext, smi(0)));
+	cr_assert_eq(v8names__lookup(r, s, cookie_of(s), &fn), 0);
+	cr_assert_eq(fn.line, 3);
+	v8names__free(r);
+}
+
 Test(v8names, refuses_what_is_not_an_sfi)
 {
 	struct v8names *r = reader(0);
@@ -411,9 +692,9 @@ Test(v8names, cache_grows_with_use)
 {
 	/* Past V8NAMES_CACHE_START functions the cache grows instead of
 	 * evicting, up to its bound, and keeps every entry through the
-	 * rehash. */
+	 * rehash (and the reader's first, proving, entry). */
 	enum { N = V8NAMES_CACHE_START * 2 + 7 };
-	struct v8names *r = reader(N);
+	struct v8names *r = reader(N + 1);
 	static uint64_t s[N];
 	struct v8names_stats st;
 	struct v8_function fn;
@@ -433,7 +714,7 @@ Test(v8names, cache_grows_with_use)
 	}
 	cr_assert_eq(reads, before, "all hits");
 	v8names__stats(r, &st);
-	cr_assert_eq(st.entries, N);
+	cr_assert_eq(st.entries, N + 1);
 	cr_assert_eq(st.evictions, 0);
 	v8names__free(r);
 }
@@ -442,15 +723,15 @@ Test(v8names, cache_grows_with_use)
 
 Test(v8names, walk_info_ranges)
 {
-	uint64_t off = layout.blob_code_offset;
+	uint64_t off = layout.blob_code_offset, size = layout.blob_code_size;
 	struct v8_mapping maps[] = {
 		/* node's text, holding the builtins where it was linked */
-		{ 0x400000, 0x400000 + 0x10000, off - 0x100, "/usr/bin/node" },
+		{ 0x400000, 0x400000 + 0x100 + size + 0x1000, off - 0x100, "/usr/bin/node" },
 		/* JIT code, then more JIT code right after it */
 		{ 0x7f0000000000, 0x7f0000010000, 0, "" },
 		{ 0x7f0000010000, 0x7f0000020000, 0, "" },
 		/* V8's remapped copy of the builtins */
-		{ 0x7f0010000000, 0x7f0010002000, off, "/usr/bin/node" },
+		{ 0x7f0010000000, 0x7f0010000000 + size, off, "/usr/bin/node" },
 		/* a library: not V8 code */
 		{ 0x7f2000000000, 0x7f2000100000, 0, "/usr/lib/libc.so.6" },
 	};
@@ -462,13 +743,13 @@ Test(v8names, walk_info_ranges)
 	cr_assert_eq(info.sfi_name, 16);
 	cr_assert_eq(info.n_ranges, 3);
 	cr_assert_eq(info.ranges[0].start, 0x400000 + 0x100);
-	cr_assert_eq(info.ranges[0].end, 0x400000 + 0x100 + 0x2000, "the builtins only");
+	cr_assert_eq(info.ranges[0].end, 0x400000 + 0x100 + size, "the builtins only");
 	cr_assert_not(info.ranges[0].jit);
 	cr_assert_eq(info.ranges[1].start, 0x7f0000000000);
 	cr_assert_eq(info.ranges[1].end, 0x7f0000020000, "adjacent JIT mappings merge");
 	cr_assert(info.ranges[1].jit);
 	cr_assert_eq(info.ranges[2].start, 0x7f0010000000);
-	cr_assert_eq(info.ranges[2].end, 0x7f0010002000);
+	cr_assert_eq(info.ranges[2].end, 0x7f0010000000 + size);
 	cr_assert_not(info.ranges[2].jit);
 }
 

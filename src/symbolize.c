@@ -203,6 +203,8 @@ int symbolizer__refresh(struct symbolizer *s)
 		s->v8_state = SYMBOLIZE_V8_UNSUPPORTED;
 		v8names__free(s->v8);
 		s->v8 = NULL;
+		v8code__free(s->code); /* inlined functions are named by v8names */
+		s->code = NULL;
 	}
 	if (s->perfmap) {
 		err = perfmap__refresh(s->perfmap);
@@ -477,7 +479,7 @@ size_t symbolizer__inlined(struct symbolizer *s, uint64_t ip, bool leaf,
 	/* Optimized code only: TurboFan's "JS:*", Maglev's "JS:+". */
 	if (!raw || strncmp(raw, "JS:", 3) != 0 || (raw[3] != '*' && raw[3] != '+'))
 		return 0;
-	if (!s->code || v8code__inlined(s->code, start, ip, !leaf, fns,
+	if (!s->code || !s->v8 || v8code__inlined(s->code, start, ip, !leaf, fns,
 					max < V8INLINE_MAX_DEPTH ? max : V8INLINE_MAX_DEPTH, &n)) {
 		s->inline_missing++;
 		*missing = true;

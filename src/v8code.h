@@ -12,7 +12,8 @@
  * SharedFunctionInfos (SFIs). Layouts, checked on Node 20, 22, 24, 25 and
  * 26 (V8 11.3, 12.4, 13.6, 14.1, 14.6; 64-bit tagged values), are in a
  * table keyed by V8's version (v8code.c says which v8dbg_* symbol each
- * offset matches); other versions are refused (v8code__supported).
+ * offset matches; docs/v8-names.md the facts); other versions are refused
+ * (v8code__supported).
  *
  * Results are cached per code object (its instruction start, with the
  * address of its Code object as the cookie), checked again once per

@@ -477,7 +477,7 @@ size_t symbolizer__inlined(struct symbolizer *s, uint64_t ip, bool leaf,
 
 	*missing = false;
 	/* Optimized code only: TurboFan's "JS:*", Maglev's "JS:+". */
-	if (!raw || strncmp(raw, "JS:", 3) != 0 || (raw[3] != '*' && raw[3] != '+'))
+	if (!raw || !max || strncmp(raw, "JS:", 3) != 0 || (raw[3] != '*' && raw[3] != '+'))
 		return 0;
 	if (!s->code || !s->v8 || v8code__inlined(s->code, start, ip, !leaf, fns,
 					max < V8INLINE_MAX_DEPTH ? max : V8INLINE_MAX_DEPTH, &n)) {

@@ -45,14 +45,23 @@ all: promfiler-bpf
 $(OUTPUT) $(OUTPUT)/tests:
 	$(Q)mkdir -p $@
 
-$(OUTPUT)/profile.bpf.o: bpf/profile.bpf.c bpf/profile.h vmlinux/$(ARCH)/vmlinux.h | $(OUTPUT)
+# A BPF object from its .bpf.c ($<), and a skeleton named $(1) from it
+# (the agent's program, and the bench's floor).
+define bpf_object
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $(@:.o=.tmp.o)
 	$(Q)$(BPFTOOL) gen object $@ $(@:.o=.tmp.o)
+endef
+define bpf_skeleton
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $(1) > $@
+endef
+
+$(OUTPUT)/profile.bpf.o: bpf/profile.bpf.c bpf/profile.h vmlinux/$(ARCH)/vmlinux.h | $(OUTPUT)
+	$(bpf_object)
 
 $(OUTPUT)/profile.skel.h: $(OUTPUT)/profile.bpf.o
-	$(call msg,GEN-SKEL,$@)
-	$(Q)$(BPFTOOL) gen skeleton $< name profile_bpf > $@
+	$(call bpf_skeleton,profile_bpf)
 
 # Only the sampler includes the skeleton.
 $(OUTPUT)/sampler.o: $(OUTPUT)/profile.skel.h
@@ -221,10 +230,19 @@ $(BENCH_DIR):
 $(BENCH_DIR)/microbench: scripts/bench/microbench.c $(OBJS) | $(BENCH_DIR)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(filter-out %.h,$^) $(LDLIBS) -lz -o $@
+# $(BENCH_DIR)/floor: the minimal sampler the BPF phase measures the agent's
+# program against (scripts/bench/floor.bpf.c and its loader floor.c).
+$(BENCH_DIR)/floor.bpf.o: scripts/bench/floor.bpf.c vmlinux/$(ARCH)/vmlinux.h | $(BENCH_DIR)
+	$(bpf_object)
+$(BENCH_DIR)/floor.skel.h: $(BENCH_DIR)/floor.bpf.o
+	$(call bpf_skeleton,floor_bpf)
+$(BENCH_DIR)/floor: scripts/bench/floor.c $(BENCH_DIR)/floor.skel.h
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -I$(BENCH_DIR) $< -lbpf -lelf -lz -o $@
 .PHONY: bench
-bench: promfiler-bpf $(BENCH_DIR)/microbench
+bench: promfiler-bpf $(BENCH_DIR)/microbench $(BENCH_DIR)/floor
 	$(Q)AGENT=$(CURDIR)/promfiler-bpf MICROBENCH=$(CURDIR)/$(BENCH_DIR)/microbench \
-		scripts/bench/run.sh
+		FLOOR=$(CURDIR)/$(BENCH_DIR)/floor scripts/bench/run.sh
 test integration: $(BENCH_DIR)/microbench
 -include $(wildcard $(BENCH_DIR)/*.d)
 

@@ -72,6 +72,8 @@ struct profiler *profiler__new(const struct promfiler_options *opts)
 		.all = opts->all, .comms = opts->comms, .n_comms = opts->n_comms,
 		.frequency = opts->frequency_hz, .verbose = opts->verbose, .log = opts->log,
 		.kernel_stacks = opts->kernel_frames, .follow_forks = opts->follow_forks,
+		/* tests/integration/test_walk.sh: reads the counts with bpftool */
+		.check_walk = getenv("PROMFILER_CHECK_WALK") != NULL,
 	};
 	struct profiler *p = calloc(1, sizeof(*p));
 	uint32_t root;

@@ -29,6 +29,8 @@ struct sampler_opts {
 	 * newline); NULL: none. Only with verbose, as libbpf's debug ones. */
 	void (*log)(const char *line);
 	bool verbose;
+	bool check_walk;          /* test hook: also walk V8 processes' stacks with
+				   * bpf_get_stack, count the differences */
 };
 
 struct sampler_stats {

@@ -9,9 +9,11 @@ packages=(
 	libcriterion-dev libxml2-utils                   # unit tests
 	prometheus curl libcap2-bin util-linux procps linux-perf # integration tests
 	golang-go chromium                               # pprof and flame graph tests
+	zip unzip systemd                                # Grafana panel zip, systemd-analyze verify
 	libclang-rt-14-dev openssl                       # fuzzers, sanitizers, TLS test
 )
 command -v node >/dev/null || packages+=(nodejs)
+command -v npm >/dev/null || packages+=(npm)       # the Grafana panel's build (npm ci)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -167,6 +167,7 @@ $(FUZZ_DIR)/fuzz_render_prom: $(addprefix $(FUZZ_DIR)/,render_prom.o buf.o \
 	strtab.o tree.o frame_name.o utf8.o)
 $(FUZZ_DIR)/fuzz_procmaps: $(FUZZ_DIR)/procfs.o
 $(FUZZ_DIR)/fuzz_elfsym: $(FUZZ_DIR)/elfsym.o
+$(FUZZ_DIR)/fuzz_v8inline: $(FUZZ_DIR)/v8inline.o
 $(FUZZ_DIR):
 	$(Q)mkdir -p $@
 # The modules' warnings are gcc's business (the main build makes them

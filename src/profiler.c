@@ -296,6 +296,16 @@ static bool name_frames(struct profiler *p, struct target *t, const uint64_t *us
 			continue;
 		prev = frame;
 		path->frames[path->n++] = frame;
+		if (kind == FRAME_KIND_JS) { /* what V8 inlined into it, inside it */
+			bool missing;
+			size_t k = symbolizer__inlined(t->symbolizer, user[i], i == 0,
+						       path->frames + path->n,
+						       PROFILER_MAX_STACK - path->n, &missing);
+
+			p->inlined_frames += k * count;
+			p->inline_missing += missing ? count : 0;
+			path->n += k;
+		}
 	}
 	if (path->first_js == SIZE_MAX)
 		path->first_js = 0; /* no JS (a libuv or GC thread): keep it all */

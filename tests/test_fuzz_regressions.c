@@ -24,6 +24,7 @@ int fuzz_frame_name(const uint8_t *data, size_t size);
 int fuzz_render_prom(const uint8_t *data, size_t size);
 int fuzz_procmaps(const uint8_t *data, size_t size);
 int fuzz_elfsym(const uint8_t *data, size_t size);
+int fuzz_v8inline(const uint8_t *data, size_t size);
 
 static const struct {
 	const char *name;
@@ -34,6 +35,7 @@ static const struct {
 	{ "render_prom", fuzz_render_prom },
 	{ "procmaps", fuzz_procmaps },
 	{ "elfsym", fuzz_elfsym },
+	{ "v8inline", fuzz_v8inline },
 };
 
 /* Replays the files of one target's directory; returns how many. */

@@ -300,6 +300,7 @@ async function phaseCallgrind(o) {
 			res.edges[k.replace('\t', ' -> ')] = v;
 	}
 	res.perf_map_bytes = last ? L.metric(last, 'promfiler_perf_map_bytes_read_total') : NaN;
+	res.inlined_frames = last ? L.metric(last, 'promfiler_v8_inlined_frames_total') : NaN;
 	return res;
 }
 

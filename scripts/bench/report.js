@@ -180,6 +180,12 @@ if (cg) {
 	cgInstr.elfPerFile = elf.calls ? elf.incl / elf.calls : NaN;
 	cgInstr.perfMapPerByte = cg.perf_map_bytes ? refresh.incl / cg.perf_map_bytes : NaN;
 	cgInstr.load = f('profiler__new').incl;
+	// Inlined functions: one symbolizer__inlined call per JS frame named by
+	// the perf map (most return at once: not optimized code).
+	const inl = Object.entries(cg.edges || {}).filter(([k]) => /^(on_sample|name_frames) -> symbolizer__inlined$/.test(k))
+		.reduce((s, [, v]) => ({ incl: s.incl + v.incl, calls: s.calls + v.calls }), { incl: 0, calls: 0 });
+	cgInstr.perInlineLookup = inl.calls ? inl.incl / inl.calls : NaN;
+	cgInstr.perInlinedFrame = cg.inlined_frames ? inl.incl / cg.inlined_frames : NaN;
 	cgInstr.framesPerStack = frames / f('on_sample').calls;
 	cgInstr.samplesPerStack = cg.samples_drained / f('on_sample').calls;
 	p('### 2. Agent userspace cost in instructions (valgrind --tool=callgrind: counted, not timed)');
@@ -199,6 +205,8 @@ if (cg) {
 	p(`| per drained sample (drain, naming, tree; one-time loads apart) | ${int(cgInstr.perSample)} |`);
 	p(`| per aggregated stack (one on_sample call) | ${int(cgInstr.perStack)} |`);
 	p(`| per symbolized frame (symbolizer, name normalization, interning) | ${int(cgInstr.perFrame)} |`);
+	p(`| per JS frame, looking for what V8 inlined there (symbolizer__inlined, ${int(inl.calls)} calls) | ${int(cgInstr.perInlineLookup)} |`);
+	p(`| ... per inlined frame shown (${int(cg.inlined_frames)} sampled) | ${int(cgInstr.perInlinedFrame)} |`);
 	p(`| per rendered series (\`/metrics\`: both profile families and self-metrics) | ${int(cgInstr.perSeries)} |`);
 	p(`| gzip, per series / per byte of exposition | ${int(cgInstr.gzipPerSeries)} / ${fmt(cgInstr.gzipPerByte)} |`);
 	p(`| once per ELF file: reading its symbol table (${int(elf.calls)} files) | ${int(cgInstr.elfPerFile)} |`);

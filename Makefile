@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # promfiler-bpf build. Generated files go to $(OUTPUT); `make clean` removes
 # that folder and the binary. V=1 shows full commands.
 #   make            build ./promfiler-bpf

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* Types shared by the BPF sampler (profile.bpf.c) and its userspace owner
  * (src/sampler.c). Only fixed-width __u32/__u64 types: both sides must agree
  * on the layout byte for byte. */

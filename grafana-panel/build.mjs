@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // build.mjs: the panel's build (esbuild, no webpack), offline from node_modules.
 //   node build.mjs            dist/: module.js (AMD, what Grafana loads),
 //                             plugin.json, img/, README.md, CHANGELOG.md

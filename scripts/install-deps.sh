@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # Installs what promfiler-bpf needs to build, run and test, from Debian's
 # packages (Debian 12 bookworm). Run as root. Quick when all is there.
 set -euo pipefail

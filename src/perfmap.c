@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* perfmap: incremental V8 perf map reader; format and rules in perfmap.h.
  *
  * Entries live in `ranges`, sorted and disjoint, each remembering the

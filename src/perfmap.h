@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* perfmap: an incremental reader of a V8 perf map (/tmp/perf-PID.map, written
  * by node --perf-basic-prof). Format, one entry a line, addresses in hex
  * without 0x: "START SIZE NAME\n" (see linux tools/perf/Documentation/

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* procfs: /proc readers; see procfs.h and proc(5). */
 #include "procfs.h"
 

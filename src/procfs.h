@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* procfs: what promfiler-bpf reads about a process from /proc (proc(5)).
  * Parsers take a path or a FILE so tests feed fixtures; the *_pid wrappers
  * only build the /proc path. Functions return 0 or -errno. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* profiler: the pipeline engine; see profiler.h. It makes the sampler,
  * symbolizers and trees, polls (drains the samples into the trees, follows
  * the targets' lifecycle) and ends the windows; what it renders, and the

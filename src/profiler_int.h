@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* profiler_int: the engine's state (struct profiler), shared by the engine
  * (profiler.c) and its renders (profiler_render.c) only; everyone else sees
  * the opaque struct of profiler.h. */

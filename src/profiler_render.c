@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* profiler_render: what the engine renders; see profiler_render.h. The
  * self-metrics catalogue (each family's name, type, help and value) is
  * here and nowhere else. Callers hold the engine's lock. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* sampler: loads and drives bpf/profile.bpf.c through its skeleton; see
  * sampler.h. The drain protocol is described at the top of the BPF file. */
 #include "sampler.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* sampler: the only owner of the BPF skeleton (bpf/profile.bpf.c). It loads
  * the program with the target filter, attaches it to a cpu-clock perf event
  * on every online CPU in frequency mode, and drains the aggregated stacks:

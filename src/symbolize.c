@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* symbolize: per-process frame naming over perfmap, procfs and elfsym; see
  * symbolize.h. The process's mappings are read again at most once per
  * refresh, when an address falls outside all of them (a library loaded

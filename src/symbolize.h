@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* symbolize: names the frames of one process by combining its name sources:
  * its V8 perf map for JIT code, then the ELF symbols of the file behind the
  * executable mapping ("node::Start", "uv_run"), and when neither names it,

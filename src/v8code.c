@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* v8code: inlined functions from V8's code objects; contract in v8code.h.
  *
  * Objects read (64-bit tagged values; offsets in bytes of the untagged

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* v8code: the functions V8's optimizing compilers (TurboFan, Maglev)
  * inlined at a point of their code, read from the process's own heap, so
  * that each inlined function is a frame of its own under its caller.

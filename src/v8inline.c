@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* v8inline: V8's source position and inlining tables; see v8inline.h. */
 #include "v8inline.h"
 

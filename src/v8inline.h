@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* v8inline: decoders of the two V8 tables that say which functions the
  * optimizing compilers (TurboFan, Maglev) inlined at a point of their code.
  * Pure functions of bytes already read from the process (v8code reads

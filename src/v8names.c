@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* v8names: V8 heap object names for JS frames; contract in v8names.h.
  *
  * Object shapes used (offsets from the v8dbg_* symbols; every object starts

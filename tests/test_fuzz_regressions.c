@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* Replays every input the fuzzers ever crashed on, kept under
  * tests/fixtures/fuzz-regressions/<target>/, through the fuzz target itself
  * (tests/fuzz/fuzz_<target>.c, built without libFuzzer, its entry point

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* Unit tests for v8inline (V8's source position table and inlining
  * positions) and v8code (the reader of optimized Code objects).
  *

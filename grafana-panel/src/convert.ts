@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // convert: promfiler-bpf's Prometheus series -> the nested-set DataFrame that
 // @grafana/flamegraph draws (fields label, level, value, self, and for a diff
 // valueRight, selfRight; rows in depth-first pre-order under one root).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // module: the plugin's entry point (module.js once built). Registers the
 // panel and its options with Grafana.
 import { PanelPlugin } from '@grafana/data';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // types: the panel's options (module.ts registers them, the panel reads them).
 import type { Weight } from './convert';
 

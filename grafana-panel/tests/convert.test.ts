@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // convert.test: src/convert.ts on golden series (tests/golden/NAME.series.json,
 // Prometheus API answers per query) against golden frames
 // (tests/golden/NAME.frame.json), plus hand-computed cases, hostile names,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // host_exports: every name dist/module.js takes from Grafana's @grafana/ui
 // and @grafana/data (node build.mjs --host-imports) is exported by each
 // release of tests/grafana-hosts.json: 12.0.0 and 13.2.3, the oldest and the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // prom: a Prometheus HTTP API answer (/api/v1/query) as Grafana's Prometheus
 // data source hands it to a panel, for the unit and browser tests: format
 // "time series", one frame per series, a Time field and a Value field whose

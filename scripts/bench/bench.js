@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 'use strict';
 // The measuring phases of `make bench` (scripts/bench/run.sh runs them in
 // order; scripts/bench/report.js turns their JSON into the table). Each

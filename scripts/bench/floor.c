@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* floor: loads scripts/bench/floor.bpf.c, the minimal sampler `make bench`
  * measures the agent's BPF program against, and attaches it to a cpu-clock
  * perf event on every online CPU at the agent's frequency (the same event

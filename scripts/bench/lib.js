@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 'use strict';
 // Shared helpers of the bench phases (bench.js) and the report (report.js):
 // processes, the agent, /proc accounting, scrapes, statistics. Times are

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 'use strict';
 // Turns the JSON that scripts/bench/bench.js and the micro-benchmarks left in
 // DIR into one Markdown report (stdout, and DIR/report.md): the machine, the

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # `make bench`: measures promfiler-bpf against its peers (V8's in-process
 # profiler, perf record) and prints one report: the machine, the command that
 # reproduces it, a summary table and the details behind it. As root (BPF,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* fuzz_v8inline: libFuzzer target for the decoders of V8's source position
  * table and inlining positions (src/v8inline.c). Both come from another
  * process's memory, which a hostile or buggy process controls. The input's

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # The cardinality budget: --trim-bootstrap, --max-depth, --max-series and
 # --labels (dropping pid merges processes), on real Node processes.
 source "$(dirname "$0")/lib.sh"

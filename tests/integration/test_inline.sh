@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # Inlined functions as frames of their own (src/v8code.c, src/v8inline.c).
 # tests/fixtures/v8inline/inline.js runs twice per Node version: with V8's
 # defaults, where TurboFan or Maglev inline scoreItem (and route) into their

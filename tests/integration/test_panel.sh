@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # The Grafana panel plugin (grafana-panel/): `make panel` (npm ci from the
 # committed lock file, the esbuild build, the zip), the plugin folder Grafana
 # loads, the type check, the conversion's unit tests (golden series ->

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # The agent as Prometheus sees it: Debian's prometheus, on loopback with a
 # generated config (1 s scrapes, storage in the test's temp dir), scrapes the
 # agent profiling tests/fixtures/hot.js. Through Prometheus's HTTP API: the

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # deploy/systemd/promfiler-bpf.service: `make install` stages it under
 # $(PREFIX)/lib/systemd/system with ExecStart at $(PREFIX)/bin, it passes
 # `systemd-analyze verify` without a warning, it runs as a dynamic user with

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # The BPF program walks a V8 process's user stack itself, once per sample
 # (return addresses and JS functions in one pass), instead of bpf_get_stack
 # and then a walk of its own. Its walk must be no worse than the kernel's:

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // FlameGraphPanel: the panel Grafana renders. Converts the query's frames
 // (src/convert.ts) and draws them with @grafana/flamegraph, Grafana's own
 // flame graph (search, top table, sandwich view, tooltips, diff colours).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // shims/assistant: stands in for @grafana/assistant, which @grafana/flamegraph
 // imports for its "analyze with the assistant" button. The panel never shows
 // that button (showAnalyzeWithAssistant is false and our frames carry no

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // shims/jsx-runtime: react/jsx-runtime over the host's React.createElement.
 // Grafana provides `react` to plugins but not every Grafana provides
 // `react/jsx-runtime`, and a bundled copy of React 18's would not work under

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // check_panel: the built plugin (dist/module.js) in headless Chromium
 // (playwright-core, Debian's /usr/bin/chromium), inside the test host page
 // (.build/browser: real React, @grafana/data, @grafana/ui), fed with real

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // host: plays Grafana for the browser test. Provides react, react-dom,
 // @grafana/data and @grafana/ui (real, bundled by build.mjs --browser) to
 // the plugin's built AMD module.js, loads it, takes the panel's option

@@ -1,11 +1,15 @@
+# SPDX-License-Identifier: MIT
 # promfiler-bpf build. Generated files go to $(OUTPUT); `make clean` removes
 # that folder and the binary. V=1 shows full commands.
 #   make            build ./promfiler-bpf
 #   make test       unit tests (no root needed) + integration tests (root)
 #   make unit       unit tests only
-#   make install    install the binary, libpromfiler, promfiler.h and
-#                   promfiler.pc under $(PREFIX) (DESTDIR for staging)
+#   make install    install the binary, libpromfiler, promfiler.h,
+#                   promfiler.pc and the systemd unit under $(PREFIX)
+#                   (DESTDIR for staging)
 #   make lib        libpromfiler.a and .so in $(OUTPUT); make examples
+#   make panel      the Grafana panel plugin (grafana-panel/dist and a zip in
+#                   $(OUTPUT)); needs node and npm
 OUTPUT ?= .output
 PREFIX ?= /usr/local
 CLANG ?= clang
@@ -45,14 +49,23 @@ all: promfiler-bpf
 $(OUTPUT) $(OUTPUT)/tests:
 	$(Q)mkdir -p $@
 
-$(OUTPUT)/profile.bpf.o: bpf/profile.bpf.c bpf/profile.h vmlinux/$(ARCH)/vmlinux.h | $(OUTPUT)
+# A BPF object from its .bpf.c ($<), and a skeleton named $(1) from it
+# (the agent's program, and the bench's floor).
+define bpf_object
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $(@:.o=.tmp.o)
 	$(Q)$(BPFTOOL) gen object $@ $(@:.o=.tmp.o)
+endef
+define bpf_skeleton
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $(1) > $@
+endef
+
+$(OUTPUT)/profile.bpf.o: bpf/profile.bpf.c bpf/profile.h vmlinux/$(ARCH)/vmlinux.h | $(OUTPUT)
+	$(bpf_object)
 
 $(OUTPUT)/profile.skel.h: $(OUTPUT)/profile.bpf.o
-	$(call msg,GEN-SKEL,$@)
-	$(Q)$(BPFTOOL) gen skeleton $< name profile_bpf > $@
+	$(call bpf_skeleton,profile_bpf)
 
 # Only the sampler includes the skeleton.
 $(OUTPUT)/sampler.o: $(OUTPUT)/profile.skel.h
@@ -85,9 +98,21 @@ test: $(UNIT_TESTS) promfiler-bpf
 install: promfiler-bpf
 	install -D -m 0755 promfiler-bpf $(DESTDIR)$(PREFIX)/bin/promfiler-bpf
 
+# The systemd unit (deploy/systemd/), with ExecStart at $(PREFIX)/bin. Its
+# default place, $(PREFIX)/lib/systemd/system, is on systemd's unit path for
+# /usr/local and /usr; packagers set SYSTEMDUNITDIR (e.g. /lib/systemd/system).
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+.PHONY: install-systemd
+install: install-systemd
+install-systemd:
+	install -d $(DESTDIR)$(SYSTEMDUNITDIR)
+	sed 's|^ExecStart=/usr/local/bin/promfiler-bpf |ExecStart=$(PREFIX)/bin/promfiler-bpf |' \
+		deploy/systemd/promfiler-bpf.service > $(DESTDIR)$(SYSTEMDUNITDIR)/promfiler-bpf.service
+	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/promfiler-bpf.service
+
 clean:
 	$(call msg,CLEAN,$(OUTPUT))
-	$(Q)rm -rf $(OUTPUT) promfiler-bpf
+	$(Q)rm -rf $(OUTPUT) promfiler-bpf $(PANEL_DIR)/dist $(PANEL_DIR)/.build
 
 # ELF fixtures for test_elfsym and test_symbolize: one C++ source built as a non-PIE and a PIE
 # executable and a shared library, that library stripped to its .dynsym, and
@@ -143,6 +168,7 @@ $(FUZZ_DIR)/fuzz_render_prom: $(addprefix $(FUZZ_DIR)/,render_prom.o buf.o \
 	strtab.o tree.o frame_name.o utf8.o)
 $(FUZZ_DIR)/fuzz_procmaps: $(FUZZ_DIR)/procfs.o
 $(FUZZ_DIR)/fuzz_elfsym: $(FUZZ_DIR)/elfsym.o
+$(FUZZ_DIR)/fuzz_v8inline: $(FUZZ_DIR)/v8inline.o
 $(FUZZ_DIR):
 	$(Q)mkdir -p $@
 # The modules' warnings are gcc's business (the main build makes them
@@ -220,10 +246,19 @@ $(BENCH_DIR):
 $(BENCH_DIR)/microbench: scripts/bench/microbench.c $(OBJS) | $(BENCH_DIR)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(filter-out %.h,$^) $(LDLIBS) -lz -o $@
+# $(BENCH_DIR)/floor: the minimal sampler the BPF phase measures the agent's
+# program against (scripts/bench/floor.bpf.c and its loader floor.c).
+$(BENCH_DIR)/floor.bpf.o: scripts/bench/floor.bpf.c vmlinux/$(ARCH)/vmlinux.h | $(BENCH_DIR)
+	$(bpf_object)
+$(BENCH_DIR)/floor.skel.h: $(BENCH_DIR)/floor.bpf.o
+	$(call bpf_skeleton,floor_bpf)
+$(BENCH_DIR)/floor: scripts/bench/floor.c $(BENCH_DIR)/floor.skel.h
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -I$(BENCH_DIR) $< -lbpf -lelf -lz -o $@
 .PHONY: bench
-bench: promfiler-bpf $(BENCH_DIR)/microbench
+bench: promfiler-bpf $(BENCH_DIR)/microbench $(BENCH_DIR)/floor
 	$(Q)AGENT=$(CURDIR)/promfiler-bpf MICROBENCH=$(CURDIR)/$(BENCH_DIR)/microbench \
-		scripts/bench/run.sh
+		FLOOR=$(CURDIR)/$(BENCH_DIR)/floor scripts/bench/run.sh
 test integration: $(BENCH_DIR)/microbench
 -include $(wildcard $(BENCH_DIR)/*.d)
 
@@ -299,3 +334,30 @@ $(OUTPUT)/examples/%: examples/%.c $(STATIC_LIB) | $(OUTPUT)/examples
 examples: $(EXAMPLES)
 test integration: $(EXAMPLES) lib
 -include $(wildcard $(OUTPUT)/pic/*.d $(OUTPUT)/examples/*.d)
+
+# The Grafana panel plugin (grafana-panel/, TypeScript + React, drawing with
+# @grafana/flamegraph). `make panel` installs its npm packages exactly as
+# package-lock.json pins them (npm ci, again only when the lock file
+# changes), builds grafana-panel/dist/ (the folder Grafana loads: plugin.json,
+# module.js, img/, README.md, CHANGELOG.md) with grafana-panel/build.mjs
+# (esbuild), and zips that folder as promfiler-flamegraph-panel/ into
+# $(OUTPUT)/promfiler-flamegraph-panel-VERSION.zip.
+# tests/integration/test_panel.sh runs it, then the panel's tests.
+PANEL_DIR := grafana-panel
+PANEL_ID := promfiler-flamegraph-panel
+PANEL_VERSION := $(shell sed -n 's/^  "version": "\(.*\)",$$/\1/p' $(PANEL_DIR)/package.json)
+PANEL_ZIP := $(OUTPUT)/$(PANEL_ID)-$(PANEL_VERSION).zip
+PANEL_SRC := $(shell find $(PANEL_DIR)/src -type f) $(addprefix $(PANEL_DIR)/,build.mjs \
+	package.json README.md CHANGELOG.md)
+.PHONY: panel
+panel: $(PANEL_ZIP)
+$(PANEL_DIR)/node_modules/.package-lock.json: $(PANEL_DIR)/package-lock.json
+	$(call msg,NPM-CI,$(PANEL_DIR))
+	$(Q)cd $(PANEL_DIR) && npm ci --no-audit --no-fund --loglevel=error
+$(PANEL_DIR)/dist/module.js: $(PANEL_SRC) $(PANEL_DIR)/node_modules/.package-lock.json
+	$(Q)cd $(PANEL_DIR) && node build.mjs
+$(PANEL_ZIP): $(PANEL_DIR)/dist/module.js | $(OUTPUT)
+	$(call msg,ZIP,$@)
+	$(Q)rm -rf $(OUTPUT)/panel-zip $@ && mkdir -p $(OUTPUT)/panel-zip && \
+		cp -r $(PANEL_DIR)/dist $(OUTPUT)/panel-zip/$(PANEL_ID) && \
+		(cd $(OUTPUT)/panel-zip && zip -qrX $(abspath $@) $(PANEL_ID)) && rm -rf $(OUTPUT)/panel-zip

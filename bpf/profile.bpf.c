@@ -13,14 +13,21 @@
  * and clears the old buffer's counts and stacks at leisure.
  *
  * V8 processes (pids in v8_procs, put there by userspace once it has read
- * the layout of the process's node binary) get a frame-pointer walk of our
- * own, next to bpf_get_stack: it visits the frames in the order the
- * kernel's user callchain does (x86 perf_callchain_user: the leaf IP, then
- * [fp+8] of each frame from regs->bp) and, for frames whose code lies in
+ * the layout of the process's node binary) have their user stack walked by
+ * the program itself, once: a frame-pointer walk that reads the same words
+ * the kernel's user callchain reads (x86 perf_callchain_user: the leaf IP,
+ * then [fp+8] of each frame from regs->bp, stopping where a frame cannot be
+ * read or at 127 entries), so it records the same return addresses
+ * bpf_get_stack would, and in the same pass, for frames whose code lies in
  * V8's JIT code or embedded builtins and hold a context and a JSFunction,
  * reads the JSFunction's SharedFunctionInfo there and then: the JSFunction
  * may be garbage a moment later, the SFI lives as long as its function's
- * code (docs/v8-names.md). The list of (ip, SFI) pairs goes into the
+ * code (docs/v8-names.md). Other processes get bpf_get_stack. Where
+ * the kernel's walk can go, this one goes too: it reads the stack by
+ * windows, and where a window cannot be read it reads the frame's two words
+ * alone, as the kernel does (check_walk, a test hook, walks with
+ * bpf_get_stack as well and counts the samples where the two differ).
+ * The list of (ip, SFI) pairs goes into the
  * buffer's v8_frames map under a hash of the list, and the hash into the
  * count key, so samples that ran other functions through the same code
  * addresses (interpreted frames all return into one trampoline) stay
@@ -44,6 +51,8 @@ const volatile __u32 n_comms = 0;
 const volatile char comms[PROFILE_MAX_COMMS][PROFILE_COMM_LEN] = {};
 const volatile __u64 stack_seed = 0; /* random, from userspace: stack hashes
 				      * cannot be aimed at one another */
+const volatile bool check_walk = false; /* test hook: compare our walks with
+					 * bpf_get_stack's (PROFILE_STAT_WALK_*) */
 
 /* Written by userspace through the mmapped .bss. */
 __u32 active = 0;
@@ -155,6 +164,14 @@ struct {
 	__type(value, struct profile_stack);
 } stack_scratch SEC(".maps");
 
+/* bpf_get_stack's walk, for check_walk. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct profile_stack);
+} stack_check SEC(".maps");
+
 /* The list being built: too big for the BPF stack. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -247,6 +264,7 @@ static __always_inline bool wanted(__u32 pid)
 
 struct v8_walk {
 	const struct profile_v8_proc *proc;
+	struct profile_stack *st;     /* the callchain being recorded */
 	struct profile_v8_frames *out;
 	struct v8_window *win;
 	struct v8_ip_cache *cache;
@@ -255,7 +273,8 @@ struct v8_walk {
 	bool near_top;            /* a full window read faulted */
 	__u64 ip, fp;           /* the frame being visited, and its code address */
 	__u64 last_func, last_sfi, last_name;
-	__u64 hash;
+	__u64 hash;             /* of the JS frame list */
+	__u64 stack_hash;       /* of the callchain so far (stack_hash_add) */
 };
 
 enum { V8_CODE_NONE, V8_CODE_BUILTIN, V8_CODE_JIT };
@@ -316,76 +335,109 @@ static __always_inline __u64 mix(__u64 h, __u64 x)
 	return h ^ (h >> 29);
 }
 
+/* The key of a stack: stack_seed mixed with each frame, then the depth
+ * (the same function whoever walked the stack). */
+static __always_inline __u64 stack_hash_end(__u64 h, __u32 n)
+{
+	h = mix(h, n);
+	return h ? h : 1;
+}
+
+/* Makes the window hold [at, at + 32) (the frame's V8 slots, its saved fp
+ * and return address). Returns false when that cannot be read. */
+static __always_inline bool window_fill(struct v8_walk *w, __u64 at)
+{
+	/* A read that faults costs microseconds: once the stack's top is near,
+	 * read to the end of the page only (mapped, as the frame is). */
+	__u64 len = w->near_top ? 4096 - (at & 4095) : V8_WINDOW;
+
+	if (len < 32)
+		len = 32;
+	if (len > V8_WINDOW)
+		len = V8_WINDOW;
+	w->win_start = at;
+	w->win_end = at + len;
+	if (!bpf_probe_read_user(w->win->buf, len, (void *)at))
+		return true;
+	w->near_top = true;
+	len = 4096 - (at & 4095);
+	if (len < 32)
+		len = 32;
+	if (len > V8_WINDOW)
+		len = V8_WINDOW;
+	w->win_end = at + len;
+	if (!bpf_probe_read_user(w->win->buf, len, (void *)at))
+		return true;
+	w->win_end = w->win_start; /* empty */
+	return false;
+}
+
 /* One frame of the walk (a bpf_loop callback: the verifier checks it once,
- * not once per frame). Returns 1 to stop. */
+ * not once per frame). index: the frame's position in the callchain, whose
+ * entry w->ip already is. Returns 1 to stop. */
 static long v8_walk_step(__u32 index, void *data)
 {
 	struct v8_walk *w = data;
 	const struct profile_v8_proc *proc = w->proc;
 	/* [fp-16] function, [fp-8] context or frame-type marker, [fp] caller's
 	 * fp, [fp+8] return address. */
-	__u64 func, context, sfi, name, at, off, next_fp, ret;
+	__u64 func, context, sfi, name, at, off, next_fp, ret, pair[2];
 	struct profile_v8_frame *f;
+	__u32 n = index + 1;
 	__u8 *frame;
-	__u32 n;
 	int code;
 
-	if (w->fp < 16 || w->fp > USER_ADDR_MAX || (w->fp & 7))
+	/* The kernel stops at 127 entries, and at a frame it cannot read (page
+	 * 0 is never mapped; nothing is above USER_ADDR_MAX). */
+	if (n >= PROFILE_MAX_STACK_DEPTH || w->fp < 4096 || w->fp > USER_ADDR_MAX - 16)
 		return 1;
 	at = w->fp - 16;
-	if (at < w->win_start || at + 32 > w->win_end) {
-		/* Refill; near the top of the stack the window would cross
-		 * into unmapped memory: then this frame alone. */
-		__u64 len = V8_WINDOW;
-
-		/* A read that faults costs microseconds: once the stack's top
-		 * is near, read to the end of the page only (mapped, as the
-		 * frame is). */
-		if (w->near_top)
-			len = 4096 - (at & 4095);
-		if (len < 32)
-			len = 32;
-		if (len > V8_WINDOW)
-			len = V8_WINDOW;
-		w->win_start = at;
-		w->win_end = at + len;
-		if (bpf_probe_read_user(w->win->buf, len, (void *)at)) {
-			w->near_top = true;
-			len = 4096 - (at & 4095);
-			if (len < 32)
-				len = 32;
-			if (len > V8_WINDOW)
-				len = V8_WINDOW;
-			w->win_end = at + len;
-			if (bpf_probe_read_user(w->win->buf, len, (void *)at))
-				return 1;
-		}
+	if (at < w->win_start || at + 32 > w->win_end)
+		window_fill(w, at);
+	if (at >= w->win_start && at + 32 <= w->win_end) {
+		off = at - w->win_start;
+		if (off > V8_WINDOW - 32)
+			return 1;
+		frame = &w->win->buf[off];
+		func = *(__u64 *)(frame + ((__u32)(proc->off_fp_function + 16) & 24));
+		context = *(__u64 *)(frame + ((__u32)(proc->off_fp_context + 16) & 24));
+		next_fp = *(__u64 *)(frame + 16);
+		ret = *(__u64 *)(frame + 24);
+	} else {
+		/* [fp-16, fp) is not readable: the frame's two words alone,
+		 * the kernel's read (no JS function then). */
+		if (bpf_probe_read_user(pair, sizeof(pair), (void *)w->fp))
+			return 1;
+		next_fp = pair[0];
+		ret = pair[1];
+		func = context = 0;
 	}
-	off = at - w->win_start;
-	if (off > V8_WINDOW - 32)
-		return 1;
-	frame = &w->win->buf[off];
-	func = *(__u64 *)(frame + ((__u32)(proc->off_fp_function + 16) & 24));
-	context = *(__u64 *)(frame + ((__u32)(proc->off_fp_context + 16) & 24));
-	next_fp = *(__u64 *)(frame + 16);
-	ret = *(__u64 *)(frame + 24);
 	/* A context is a tagged heap pointer; a typed frame (entry, exit,
 	 * stub) keeps a Smi marker there, whose low bit is 0. */
 	if ((context & 1) && (func & 3) == 1 && (code = v8_code(proc, w->ip)) != V8_CODE_NONE) {
 		if (frame_sfi(w, func, code, index, &sfi, &name)) {
-			n = w->out->n;
-			if (n < PROFILE_V8_MAX_FRAMES) {
-				f = &w->out->frames[n];
+			__u32 k = w->out->n;
+
+			if (k < PROFILE_V8_MAX_FRAMES) {
+				f = &w->out->frames[k];
 				f->ip = w->ip;
 				f->sfi = sfi;
 				f->cookie = (__u32)name;
 				f->index = index;
-				w->out->n = n + 1;
+				w->out->n = k + 1;
 				w->hash = mix(mix(mix(w->hash, w->ip), sfi),
 					      ((__u64)index << 32) | (__u32)name);
 			}
 		}
 	}
+	/* The check again, on the register the store uses: the verifier
+	 * tracks no bound through clang's copies of n. */
+	asm volatile("" : "+r"(n));
+	if (n >= PROFILE_MAX_STACK_DEPTH)
+		return 1;
+	w->st->ips[n] = ret;
+	w->st->n = n + 1;
+	w->stack_hash = mix(w->stack_hash, ret);
 	w->ip = ret;
 	w->fp = next_fp;
 	return 0;
@@ -408,24 +460,55 @@ static __always_inline void user_regs(struct bpf_perf_event_data *ctx,
 	*fp = BPF_CORE_READ(regs, bp);
 }
 
-/* Walks a V8 process's stack and stores its JS frames in frames_map.
- * Returns the list's id, 0 when it has none (or could not be stored). */
-static __always_inline __u64 v8_frames(struct bpf_perf_event_data *ctx, __u32 pid,
-				       void *frames_map)
+/* Test hook (check_walk): the kernel's walk of the same stack, compared
+ * with ours. */
+static __always_inline void walk_check(struct bpf_perf_event_data *ctx,
+				       const struct profile_stack *ours)
+{
+	__u32 zero = 0, n;
+	struct profile_stack *k = bpf_map_lookup_elem(&stack_check, &zero);
+	long len;
+
+	if (!k)
+		return;
+	len = bpf_get_stack(ctx, k->ips, sizeof(k->ips), BPF_F_USER_STACK);
+	n = len > 0 ? (__u32)len / sizeof(__u64) : 0;
+	stat_inc(PROFILE_STAT_WALK_CHECKED);
+	if (ours->n < n)
+		stat_inc(PROFILE_STAT_WALK_SHORTER);
+	for (__u32 i = 0; i < PROFILE_MAX_STACK_DEPTH; i++) {
+		if (i >= n || i >= ours->n)
+			break;
+		if (k->ips[i] != ours->ips[i]) {
+			stat_inc(PROFILE_STAT_WALK_DIFFERENT);
+			return;
+		}
+	}
+	if (ours->n != n)
+		stat_inc(PROFILE_STAT_WALK_DIFFERENT);
+}
+
+/* Walks a V8 process's user stack once: its callchain into st (as
+ * bpf_get_stack would record it) and its JS frames, stored in frames_map.
+ * Returns false when pid is not a V8 process (st untouched); else *hash is
+ * the stack's key and *frames_id the list's (0: none, or not stored). */
+static __always_inline bool v8_walk(struct bpf_perf_event_data *ctx, __u32 pid,
+				    struct profile_stack *st, void *frames_map,
+				    __u64 *hash, __u64 *frames_id)
 {
 	const struct profile_v8_proc *proc = bpf_map_lookup_elem(&v8_procs, &pid);
 	struct profile_v8_frames_key key = { .pid = pid };
-	struct v8_walk w = { .proc = proc };
+	struct v8_walk w = { .proc = proc, .st = st };
 	__u32 zero = 0;
 	__u64 start;
 
 	if (!proc)
-		return 0;
+		return false;
 	w.out = bpf_map_lookup_elem(&v8_scratch, &zero);
 	w.win = bpf_map_lookup_elem(&v8_stack, &zero);
 	w.cache = bpf_map_lookup_elem(&v8_ip_cache, &zero);
 	if (!w.out || !w.win || !w.cache)
-		return 0;
+		return false;
 	w.pid = pid;
 	w.epoch = *(volatile __u32 *)&epoch;
 	stat_inc(PROFILE_STAT_V8_WALKS);
@@ -433,35 +516,40 @@ static __always_inline __u64 v8_frames(struct bpf_perf_event_data *ctx, __u32 pi
 	w.out->n = 0;
 	w.hash = 0xcbf29ce484222325ULL;
 	user_regs(ctx, &w.ip, &w.fp);
+	st->ips[0] = w.ip;
+	st->n = 1;
+	w.stack_hash = mix(stack_seed, w.ip);
 	bpf_loop(PROFILE_MAX_STACK_DEPTH, v8_walk_step, &w, 0);
+	*hash = stack_hash_end(w.stack_hash, st->n);
 	stat_add(PROFILE_STAT_V8_WALK_NS, bpf_ktime_get_ns() - start);
+	if (check_walk)
+		walk_check(ctx, st);
+	*frames_id = 0;
 	if (w.out->n == 0)
-		return 0;
+		return true;
 	key.id = w.hash ? w.hash : 1;
-	if (bpf_map_lookup_elem(frames_map, &key))
-		return key.id; /* the same list, stored by an earlier sample */
+	if (bpf_map_lookup_elem(frames_map, &key)) {
+		*frames_id = key.id; /* the same list, stored by an earlier sample */
+		return true;
+	}
 	if (bpf_map_update_elem(frames_map, &key, w.out, BPF_NOEXIST) &&
 	    !bpf_map_lookup_elem(frames_map, &key)) {
 		stat_inc(PROFILE_STAT_V8_FRAMES_FULL);
-		return 0;
+		return true;
 	}
-	return key.id;
+	*frames_id = key.id;
+	return true;
 }
 
-/* Reads the sample's user (BPF_F_USER_STACK) or kernel stack and stores it
- * in stack_map under the hash of its frames. Returns 0 with *id set (0: no
- * stack), or the PROFILE_STAT_* reason the sample is lost. */
-static __always_inline int store_stack(struct bpf_perf_event_data *ctx, void *stack_map,
-				       __u64 flags, __u64 *id)
+/* Reads the sample's user (BPF_F_USER_STACK) or kernel stack into st with
+ * bpf_get_stack. Returns its key (0: no stack). */
+static __always_inline __u64 kernel_walk(struct bpf_perf_event_data *ctx,
+					 struct profile_stack *st, __u64 flags)
 {
-	__u32 zero = 0, n;
-	struct profile_stack *st = bpf_map_lookup_elem(&stack_scratch, &zero), *old;
 	__u64 h = stack_seed;
 	long len;
+	__u32 n;
 
-	*id = 0;
-	if (!st)
-		return 0;
 	len = bpf_get_stack(ctx, st->ips, sizeof(st->ips), flags);
 	if (len <= 0)
 		return 0;
@@ -472,10 +560,16 @@ static __always_inline int store_stack(struct bpf_perf_event_data *ctx, void *st
 			break;
 		h = mix(h, st->ips[i]);
 	}
-	h = mix(h, n);
-	if (!h)
-		h = 1;
-	old = bpf_map_lookup_elem(stack_map, &h);
+	return stack_hash_end(h, n);
+}
+
+/* Stores stack st in stack_map under its key h, unless there already.
+ * Returns 0, or the PROFILE_STAT_* reason the sample is lost. */
+static __always_inline int store_stack(void *stack_map, const struct profile_stack *st,
+				       __u64 h)
+{
+	struct profile_stack *old = bpf_map_lookup_elem(stack_map, &h);
+
 	if (!old && bpf_map_update_elem(stack_map, &h, st, BPF_NOEXIST)) {
 		/* Another CPU stored it first, or the map is full. */
 		old = bpf_map_lookup_elem(stack_map, &h);
@@ -484,9 +578,8 @@ static __always_inline int store_stack(struct bpf_perf_event_data *ctx, void *st
 	}
 	/* The same hash for another stack: 2^-64 by chance; checked where it
 	 * costs nothing. */
-	if (old && (old->n != n || old->ips[0] != st->ips[0]))
+	if (old && (old->n != st->n || old->ips[0] != st->ips[0]))
 		return PROFILE_STAT_STACK_COLLISION;
-	*id = h;
 	return 0;
 }
 
@@ -495,20 +588,31 @@ static __always_inline int record(struct bpf_perf_event_data *ctx, __u32 pid,
 				  void *frames_map)
 {
 	struct profile_key key = { .pid = pid };
-	__u64 one = 1, *count;
-	int lost;
+	__u32 zero = 0;
+	struct profile_stack *st = bpf_map_lookup_elem(&stack_scratch, &zero);
+	__u64 one = 1, *count, h;
+	int lost = 0;
 
-	lost = store_stack(ctx, stack_map, BPF_F_USER_STACK, &key.user_stack_id);
-	if (!lost && kernel_stacks)
-		lost = store_stack(ctx, stack_map, 0, &key.kernel_stack_id);
+	if (!st)
+		return 0;
+	if (!v8_walk(ctx, pid, st, frames_map, &h, &key.v8_frames_id))
+		h = kernel_walk(ctx, st, BPF_F_USER_STACK);
+	if (h) {
+		lost = store_stack(stack_map, st, h);
+		key.user_stack_id = lost ? 0 : h;
+	}
+	if (!lost && kernel_stacks && (h = kernel_walk(ctx, st, 0))) {
+		lost = store_stack(stack_map, st, h);
+		key.kernel_stack_id = lost ? 0 : h;
+	}
 	if (!lost && !key.user_stack_id && !key.kernel_stack_id)
 		lost = PROFILE_STAT_STACK_ERROR;
 	if (lost) {
 		stat_inc(lost);
 		return 0;
 	}
-	if (key.user_stack_id)
-		key.v8_frames_id = v8_frames(ctx, pid, frames_map);
+	if (!key.user_stack_id)
+		key.v8_frames_id = 0;
 	count = bpf_map_lookup_elem(count_map, &key);
 	if (count) {
 		__sync_fetch_and_add(count, 1);

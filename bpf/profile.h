@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* Types shared by the BPF sampler (profile.bpf.c) and its userspace owner
  * (src/sampler.c). Only fixed-width __u32/__u64 types: both sides must agree
  * on the layout byte for byte. */
@@ -90,6 +91,10 @@ enum profile_stat {
 	PROFILE_STAT_V8_WALKS,         /* samples of V8 processes walked for JS frames */
 	PROFILE_STAT_V8_FRAMES_FULL,   /* JS frame lists lost: v8_frames map full */
 	PROFILE_STAT_V8_WALK_NS,       /* nanoseconds spent in those walks */
+	/* check_walk only: our walks compared with bpf_get_stack's */
+	PROFILE_STAT_WALK_CHECKED,
+	PROFILE_STAT_WALK_DIFFERENT,   /* another callchain than the kernel's */
+	PROFILE_STAT_WALK_SHORTER,     /* fewer frames than the kernel's */
 	PROFILE_STAT_COUNT
 };
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The demo app: a small HTTP service that loads itself, so a newcomer sees
 // flame-graph series at once. Three routes with different CPU costs; a timer
 // calls them in a loop. Start it with:

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* own_server: promfiler embedded in a program's own HTTP server, the
  * original promfiler's "use your own HTTP server" mode. The program owns
  * the server (here libmicrohttpd) and its routes; the library only profiles

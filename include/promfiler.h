@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* promfiler.h: the public C API of promfiler-bpf, a continuous CPU profiler
  * for Node.js processes on libbpf. It is the C counterpart of the original
  * promfiler's startProfiling() / getMetrics(): create a profiler with

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # Accuracy against a reference: profiles one Node workload with promfiler-bpf
 # and with `perf record -g` at the same time and frequency, and compares the
 # self-time shares of the top 10 leaf frames. Run as root, after `make`:

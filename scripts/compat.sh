@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # Follows Node's releases: runs the per-version naming checks
 # (tests/integration/test_versions.sh) on the newest release of each major
 # line (scripts/node-versions.sh's NODE_LINES), as npm serves it today, and

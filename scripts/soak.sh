@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # Soak: runs the agent for MINUTES against a Node process that
 # keeps compiling new functions and against short-lived Node processes
 # started and killed in a loop, and records the agent's RSS, its series count

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* budget: the cardinality budget over one process's tree; see budget.h for
  * what is kept, how the counters stay monotonic and how memory is bounded.
  * Per node state sits in an array parallel to the tree's nodes (same ids;

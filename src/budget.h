@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* budget: one process's call paths under the cardinality budget. It turns a
  * sample's frames into a path of the process's tree (--trim-bootstrap,
  * --max-depth) and decides which nodes are Prometheus series of their own

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* buf: a growable byte buffer that renderers write into. A failed allocation
  * sets `failed` and turns later appends into no-ops, so a renderer checks
  * once at the end (buf__error) instead of after every append. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* caps: capability dropping with the raw capget/capset syscalls (no libcap);
  * see caps.h and capabilities(7). */
 #include "caps.h"

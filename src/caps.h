@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* caps: least privilege for a running agent. Loading and attaching BPF needs
  * CAP_BPF and CAP_PERFMON (or CAP_SYS_ADMIN); once attached, the agent only
  * reads other processes (/proc/PID/root, map_files, process_vm_readv) and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* cgroup: container id, pod UID, pod name and namespace of a process; see
  * cgroup.h, cgroups(7) and the Kubernetes cgroup drivers' naming
  * (kubelet's pkg/kubelet/cm/cgroup_manager_linux.go). */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* cgroup: which container and which Kubernetes pod a process belongs to, for
  * the container_id, pod and namespace labels of a fleet-wide deployment.
  *

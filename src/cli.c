@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* cli: option parsing and validation; see cli.h. The library's options are
  * parsed, checked and described by their table (options.h); the switch
  * below holds only what the command line adds (targets, server, one-shot,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* cli: the command line of promfiler-bpf (README.md, "Flags"), parsed into
  * the library's own options (struct promfiler_options) plus the HTTP,
  * one-shot and launch settings. The library's flags, defaults and ranges

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* elfsym: function symbol tables of ELF files, and the cache that shares
  * them between processes; contract and spec in elfsym.h.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* elfsym: names native frames from the function symbols of an ELF file (the
  * node binary, libc, addons), and shares one symbol table per file among
  * all the processes that map it.

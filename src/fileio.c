@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* fileio: opening a file that must be a regular file; see fileio.h. */
 #include "fileio.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* fileio: opening a file that must be a regular file. A path that another
  * user or a container controls (a perf map in /tmp, a container's
  * /etc/hostname, a secret file) may name a FIFO, a device or a directory;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* flame.js: the interactive flame graph of render_flame's HTML page
  * (embedded in it at build time, see src/render_flame.c). It reads the
  * profile from the JSON in the page's "flame-data" script element (format in

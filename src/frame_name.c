@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* frame_name: normalization of frame names; the formats are in frame_name.h. */
 #include "frame_name.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* frame_name: turns what a name source says about a frame into the frame name
  * shown in signatures, so one function is one frame whatever its V8 tier or
  * Node version, and a signature always splits into exactly its frames.

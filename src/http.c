@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* http: route dispatch over libmicrohttpd (MHD); the rules are in http.h,
  * HTTP semantics in RFC 9110, basic auth in RFC 7617.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* http: the exporter's HTTP server (libmicrohttpd, internal thread). It knows
  * routes, not metrics: each route renders its body through a callback.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* kallsyms: a sorted table of the kernel's text symbols; see kallsyms.h. */
 #include "kallsyms.h"
 

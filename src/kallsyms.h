@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* kallsyms: kernel symbol names for kernel frames, from /proc/kallsyms
  * (format: "ADDRESS TYPE NAME [MODULE]", see Documentation/admin-guide/
  * sysctl/kernel.rst, kptr_restrict). Addresses read as 0 when the reader

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* main: wires the command line, the profiler and the HTTP server together.
  * Three ways to run: serve /metrics until SIGINT or SIGTERM; one-shot
  * (--duration: profile, write one profile, exit); and launch mode (-- CMD:

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* options: the table of promfiler_options; see options.h. */
 #include "options.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* options: the options of struct promfiler_options (include/promfiler.h),
  * each written once: its field, the command-line flag that sets it, its
  * default, its range or rule, and its help line. promfiler_options_init

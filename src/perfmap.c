@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* perfmap: incremental V8 perf map reader; format and rules in perfmap.h.
  *
  * Entries live in `ranges`, sorted and disjoint, each remembering the
@@ -559,6 +560,12 @@ out:
 
 const char *perfmap__lookup(struct perfmap *m, uint64_t addr)
 {
+	return perfmap__lookup_range(m, addr, NULL, NULL);
+}
+
+const char *perfmap__lookup_range(struct perfmap *m, uint64_t addr, uint64_t *start,
+				  uint64_t *end)
+{
 	size_t lo = 0, hi = m->n_ranges;
 
 	while (lo < hi) {
@@ -571,6 +578,10 @@ const char *perfmap__lookup(struct perfmap *m, uint64_t addr)
 	}
 	if (lo < m->n_ranges && m->ranges[lo].start <= addr) {
 		m->ranges[lo].used = m->refreshes;
+		if (start)
+			*start = m->ranges[lo].start;
+		if (end)
+			*end = m->ranges[lo].end;
 		return m->names + m->ranges[lo].name;
 	}
 	return NULL;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* perfmap: an incremental reader of a V8 perf map (/tmp/perf-PID.map, written
  * by node --perf-basic-prof). Format, one entry a line, addresses in hex
  * without 0x: "START SIZE NAME\n" (see linux tools/perf/Documentation/
@@ -47,6 +48,10 @@ int perfmap__refresh(struct perfmap *m);
 /* The raw name of the entry covering addr, or NULL. Valid until the next
  * refresh. Marks the entry used (see PERFMAP_MAX_RANGES). */
 const char *perfmap__lookup(struct perfmap *m, uint64_t addr);
+/* The same, and the bounds [*start, *end) of the range it names: the
+ * entry's own, or what newer entries left of it. */
+const char *perfmap__lookup_range(struct perfmap *m, uint64_t addr, uint64_t *start,
+				  uint64_t *end);
 void perfmap__stats(const struct perfmap *m, struct perfmap_stats *out);
 
 #endif

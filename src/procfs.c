@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* procfs: /proc readers; see procfs.h and proc(5). */
 #include "procfs.h"
 
@@ -8,6 +9,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 static int read_small_file(const char *path, char *buf, size_t len)
@@ -398,4 +400,15 @@ void procmaps__release(struct procmaps *pm)
 		free(pm->maps[i].path);
 	free(pm->maps);
 	memset(pm, 0, sizeof(*pm));
+}
+
+int procfs__read_mem(pid_t pid, uint64_t addr, void *buf, size_t len)
+{
+	struct iovec local = { buf, len };
+	struct iovec remote = { (void *)(uintptr_t)addr, len };
+	ssize_t n = process_vm_readv(pid, &local, 1, &remote, 1, 0);
+
+	if (n < 0)
+		return -errno;
+	return (size_t)n == len ? 0 : -EFAULT;
 }

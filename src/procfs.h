@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* procfs: what promfiler-bpf reads about a process from /proc (proc(5)).
  * Parsers take a path or a FILE so tests feed fixtures; the *_pid wrappers
  * only build the /proc path. Functions return 0 or -errno. */
@@ -70,5 +71,10 @@ int procmaps__load_file(FILE *f, struct procmaps *out);
 /* The executable mapping that holds addr, or NULL. */
 const struct procmap *procmaps__find(const struct procmaps *pm, uint64_t addr);
 void procmaps__release(struct procmaps *pm);
+
+/* Reads len bytes of process pid's memory at addr (process_vm_readv: needs
+ * CAP_SYS_PTRACE for another user's process). 0, -EFAULT when not all of
+ * it is mapped, or -errno (-ESRCH: the process is gone). */
+int procfs__read_mem(pid_t pid, uint64_t addr, void *buf, size_t len);
 
 #endif

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* profile_view: merges signature trees into one sorted, inclusive call tree
  * for the renderers; see profile_view.h. Three passes: merge by (parent,
  * frame) through a hash, sum subtrees backwards (a child's id is always

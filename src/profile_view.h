@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* profile_view: the read-only call tree that the folded, flame graph and
  * pprof renderers draw. It merges one or more signature trees (say, every
  * process) by frame path, keeps one of a node's three self counts (the

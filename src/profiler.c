@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* profiler: the pipeline engine; see profiler.h. It makes the sampler,
  * symbolizers and trees, polls (drains the samples into the trees, follows
  * the targets' lifecycle) and ends the windows; what it renders, and the
@@ -72,6 +73,8 @@ struct profiler *profiler__new(const struct promfiler_options *opts)
 		.all = opts->all, .comms = opts->comms, .n_comms = opts->n_comms,
 		.frequency = opts->frequency_hz, .verbose = opts->verbose, .log = opts->log,
 		.kernel_stacks = opts->kernel_frames, .follow_forks = opts->follow_forks,
+		/* tests/integration/test_walk.sh: reads the counts with bpftool */
+		.check_walk = getenv("PROMFILER_CHECK_WALK") != NULL,
 	};
 	struct profiler *p = calloc(1, sizeof(*p));
 	struct budget_opts bo = {
@@ -303,6 +306,16 @@ static bool name_frames(struct profiler *p, struct target *t, const uint64_t *us
 			continue;
 		prev = frame;
 		path->frames[path->n++] = frame;
+		if (kind == FRAME_KIND_JS) { /* what V8 inlined into it, inside it */
+			bool missing;
+			size_t k = symbolizer__inlined(t->symbolizer, user[i], i == 0,
+						       path->frames + path->n,
+						       PROFILER_MAX_STACK - path->n, &missing);
+
+			p->inlined_frames += k * count;
+			p->inline_missing += missing ? count : 0;
+			path->n += k;
+		}
 	}
 	if (path->first_js == SIZE_MAX)
 		path->first_js = 0; /* no JS (a libuv or GC thread): keep it all */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* profiler: the engine that wires the pipeline together: sampler -> targets
  * (symbolize, tree), renders by profiler_render. It is the library behind
  * include/ and the CLI: create it with the library's options, call

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* profiler_int: the engine's state (struct profiler), shared by the engine
  * (profiler.c) and its renders (profiler_render.c) only; everyone else sees
  * the opaque struct of profiler.h. */
@@ -33,6 +34,8 @@ struct profiler {
 	uint64_t v8_named_frames;      /* frames named from V8's objects */
 	uint64_t v8_failures;          /* SFIs that could not be read */
 	uint64_t v8_unsupported;       /* Node targets whose V8 layout was refused */
+	uint64_t inlined_frames;       /* frames of functions V8 inlined */
+	uint64_t inline_missing;       /* optimized frames whose inlining was not read */
 };
 
 #endif

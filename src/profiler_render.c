@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* profiler_render: what the engine renders; see profiler_render.h. The
  * self-metrics catalogue (each family's name, type, help and value) is
  * here and nowhere else. Callers hold the engine's lock. */
@@ -123,6 +124,10 @@ static void render_self_metrics(struct profiler *p, const struct sampler_stats *
 		  "Sampled JS frames named from V8's objects (no perf map name needed)." },
 		{ "promfiler_v8_sfi_read_failures_total", "counter", p->v8_failures,
 		  "SharedFunctionInfos of sampled JS frames that could not be read." },
+		{ "promfiler_v8_inlined_frames_total", "counter", p->inlined_frames,
+		  "Sampled frames of functions V8 inlined into optimized code, shown under their caller." },
+		{ "promfiler_v8_inline_missing_frames_total", "counter", p->inline_missing,
+		  "Sampled frames of optimized code whose inlined functions could not be read (named as the outer function only)." },
 		{ "promfiler_v8_unsupported_targets_total", "counter", p->v8_unsupported,
 		  "Node processes whose V8 layout is not supported: JS frames not named from V8's objects." },
 		{ "promfiler_v8_walks_total", "counter", st->v8_walks,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* profiler_render: the engine's renders, apart from the engine that fills
  * them: the Prometheus exposition (the profiles of every target, grouped by
  * their label values, and the catalogue of self-metrics: samples, drops by

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* promfiler: the public C API (include/promfiler.h) over the profiler
  * engine (profiler.h). Thin on purpose: it checks and copies the options,
  * runs the thread that polls the engine once a second, and hands rendered

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* render_flame: SVG and HTML flame graphs of signature trees; see
  * render_flame.h. Both draw the merged profile_view: the SVG is laid out
  * here, the HTML page carries the view as JSON and lays it out in the

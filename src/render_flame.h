@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* render_flame: signature trees -> flame graphs that need no network to view.
  *   - SVG, in the spirit of flamegraph.pl's output
  *     (https://github.com/brendangregg/FlameGraph): one rect per call-tree

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* render_folded: folded stacks of signature trees; see render_folded.h.
  * Stacks are built in a scratch buffer while walking the merged view in
  * preorder, then sorted and summed, because the ';' substitution can make

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* render_folded: signature trees -> Brendan Gregg's folded stacks, the input
  * of flamegraph.pl, speedscope, inferno and most flame graph tools
  * (https://github.com/brendangregg/FlameGraph#2-fold-stacks). Pure: trees

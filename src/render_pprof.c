@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* render_pprof: pprof protobuf encoding of signature trees; see
  * render_pprof.h. The encoder writes only what profile.proto needs: varints
  * (wire type 0) and length-delimited fields (wire type 2) for strings,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* render_pprof: signature trees -> a gzipped pprof profile, the format of
  * `go tool pprof` and of Go's /debug/pprof/profile
  * (https://github.com/google/pprof/blob/main/proto/profile.proto), encoded

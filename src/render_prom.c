@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* render_prom: Prometheus text rendering of signature trees; see
  * render_prom.h for the families and their meaning. */
 #include "render_prom.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* render_prom: signature trees -> Prometheus text exposition format 0.0.4
  * (https://prometheus.io/docs/instrumenting/exposition_formats/). Pure: tree
  * and names in, bytes out; no clock, no I/O.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* sampler: loads and drives bpf/profile.bpf.c through its skeleton; see
  * sampler.h. The drain protocol is described at the top of the BPF file. */
 #include "sampler.h"
@@ -249,6 +250,7 @@ struct sampler *sampler__open(const struct sampler_opts *opts)
 	s->skel->rodata->kernel_stacks = opts->kernel_stacks;
 	s->skel->rodata->follow_forks = opts->follow_forks;
 	s->skel->rodata->n_comms = (__u32)opts->n_comms;
+	s->skel->rodata->check_walk = opts->check_walk;
 	if (getrandom((void *)&s->skel->rodata->stack_seed,
 		      sizeof(s->skel->rodata->stack_seed), 0) < 0)
 		s->skel->rodata->stack_seed = (__u64)time(NULL) ^ (__u64)getpid() << 32;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* sampler: the only owner of the BPF skeleton (bpf/profile.bpf.c). It loads
  * the program with the target filter, attaches it to a cpu-clock perf event
  * on every online CPU in frequency mode, and drains the aggregated stacks:
@@ -29,6 +30,8 @@ struct sampler_opts {
 	 * newline); NULL: none. Only with verbose, as libbpf's debug ones. */
 	void (*log)(const char *line);
 	bool verbose;
+	bool check_walk;          /* test hook: also walk V8 processes' stacks with
+				   * bpf_get_stack, count the differences */
 };
 
 struct sampler_stats {

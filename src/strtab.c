@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* strtab: string interning with an open-addressing hash (FNV-1a, linear
  * probing) over an array of owned copies; see strtab.h. */
 #include "strtab.h"

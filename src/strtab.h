@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* strtab: interned strings. Each distinct frame name is stored once and named
  * by a small integer id, so trees compare and hash ids, not strings. Ids are
  * dense (0, 1, 2, ...) and stay valid until strtab__free. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* symbolize: per-process frame naming over perfmap, procfs and elfsym; see
  * symbolize.h. The process's mappings are read again at most once per
  * refresh, when an address falls outside all of them (a library loaded
@@ -31,6 +32,8 @@
 #include "elfsym.h"
 #include "perfmap.h"
 #include "procfs.h"
+#include "v8code.h"
+#include "v8inline.h"
 #include "v8names.h"
 
 /* The ELF symbols of one executable mapping, parallel to maps.maps. */
@@ -65,6 +68,8 @@ struct symbolizer {
 	char v8_version[32];
 	struct v8_layout v8_layout;
 	struct v8names *v8;
+	struct v8code *code;     /* inlined functions; NULL: not read */
+	uint64_t inline_missing;
 	char *exe_path;          /* as /proc/PID/maps writes it */
 	uint64_t maps_generation;  /* bumped by each read of the mappings */
 	/* Frames named since the last refresh, by ip: a drain meets the same
@@ -119,6 +124,7 @@ void symbolizer__free(struct symbolizer *s)
 	perfmap__free(s->perfmap);
 	procmaps__release(&s->maps);
 	v8names__free(s->v8);
+	v8code__free(s->code);
 	free(s->exe_path);
 	free(s->walk);
 	free(s->memo);
@@ -176,6 +182,7 @@ static void v8_init(struct symbolizer *s)
 		return;
 	}
 	s->v8_state = SYMBOLIZE_V8_ACTIVE;
+	s->code = v8code__open(s->pid, &s->v8_layout); /* NULL: not this version */
 }
 
 int symbolizer__refresh(struct symbolizer *s)
@@ -184,6 +191,8 @@ int symbolizer__refresh(struct symbolizer *s)
 
 	s->maps_fresh = false;
 	s->names_gen++;
+	if (s->code)
+		v8code__next_generation(s->code);
 	if (!s->v8_tried) {
 		v8_init(s);
 		if (s->v8)
@@ -195,6 +204,8 @@ int symbolizer__refresh(struct symbolizer *s)
 		s->v8_state = SYMBOLIZE_V8_UNSUPPORTED;
 		v8names__free(s->v8);
 		s->v8 = NULL;
+		v8code__free(s->code); /* inlined functions are named by v8names */
+		s->code = NULL;
 	}
 	if (s->perfmap) {
 		err = perfmap__refresh(s->perfmap);
@@ -457,6 +468,34 @@ uint32_t symbolizer__frame_v8(struct symbolizer *s, uint64_t ip, uint64_t sfi,
 	return symbolizer__frame(s, ip, kind);
 }
 
+size_t symbolizer__inlined(struct symbolizer *s, uint64_t ip, bool leaf,
+			   uint32_t *frames, size_t max, bool *missing)
+{
+	struct v8_inlined fns[V8INLINE_MAX_DEPTH];
+	uint64_t start;
+	const char *raw = s->perfmap ? perfmap__lookup_range(s->perfmap, ip, &start, NULL) : NULL;
+	size_t n = 0, named = 0;
+
+	*missing = false;
+	/* Optimized code only: TurboFan's "JS:*", Maglev's "JS:+". */
+	if (!raw || !max || strncmp(raw, "JS:", 3) != 0 || (raw[3] != '*' && raw[3] != '+'))
+		return 0;
+	if (!s->code || !s->v8 || v8code__inlined(s->code, start, ip, !leaf, fns,
+					max < V8INLINE_MAX_DEPTH ? max : V8INLINE_MAX_DEPTH, &n)) {
+		s->inline_missing++;
+		*missing = true;
+		return 0;
+	}
+	while (named < n && (frames[named] = v8_frame(s, fns[named].sfi,
+						      fns[named].cookie)) != STRTAB_NONE)
+		named++;
+	if (named < n) {
+		s->inline_missing++;
+		*missing = true;
+	}
+	return named == n ? n : 0; /* a chain cut short would misplace the rest */
+}
+
 bool symbolizer__v8_walk_changed(struct symbolizer *s, struct v8_walk_info *info)
 {
 	struct v8_mapping *maps;
@@ -498,6 +537,13 @@ void symbolizer__stats(const struct symbolizer *s, struct symbolizer_stats *out)
 		v8names__stats(s->v8, &vs);
 		out->v8_failures = vs.failures;
 	}
+	if (s->code) {
+		struct v8code_stats cs;
+
+		v8code__stats(s->code, &cs);
+		out->inlined_frames = cs.inlined;
+	}
+	out->inline_missing = s->inline_missing;
 	for (size_t i = 0; s->syms && i < s->maps.count; i++) {
 		if (s->syms[i].es)
 			out->elf_mappings++;

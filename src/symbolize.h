@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* symbolize: names the frames of one process by combining its name sources:
  * its V8 perf map for JIT code, then the ELF symbols of the file behind the
  * executable mapping ("node::Start", "uv_run"), and when neither names it,
@@ -61,6 +62,8 @@ struct symbolizer_stats {
 	const char *v8_why;         /* UNSUPPORTED: the reason; else "" (owned) */
 	char v8_version[32];        /* "11.3.244.8", when the binary is V8 */
 	uint64_t v8_failures;       /* SFIs that could not be read (cumulative) */
+	uint64_t inlined_frames;    /* frames of inlined functions (cumulative) */
+	uint64_t inline_missing;    /* optimized frames whose inlining was not read */
 };
 
 struct symbolizer;
@@ -98,6 +101,14 @@ uint32_t symbolizer__frame(struct symbolizer *s, uint64_t ip, enum frame_kind *k
 uint32_t symbolizer__frame_v8(struct symbolizer *s, uint64_t ip, uint64_t sfi,
 			      uint32_t cookie, bool leaf, uint32_t *outer,
 			      enum frame_kind *kind);
+/* The functions V8 inlined at ip, in the optimized code the perf map names
+ * there (v8code), named as V8-named frames are: their frames, outermost
+ * first, into frames[0..n), n returned, to go just inside ip's own frame.
+ * leaf: ip is the sampled IP, else a return address. 0 for other frames,
+ * and when the inlining of optimized code cannot be read: then *missing
+ * (else false), and inline_missing counts it. */
+size_t symbolizer__inlined(struct symbolizer *s, uint64_t ip, bool leaf,
+			   uint32_t *frames, size_t max, bool *missing);
 /* What the BPF walk needs for this process, when it changed since the last
  * call (the first time, or new JIT mappings): true and *info filled. */
 struct v8_walk_info;

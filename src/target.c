@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* target: the table of profiled processes; see target.h. A flat array:
  * hosts run tens of Node processes, not thousands, and lookups happen once
  * per drained stack. */

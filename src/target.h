@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* target: the processes being profiled and their lifecycle. A target is a
  * (pid, start time) pair, so a reused PID is a new target with a fresh tree.
  * Each owns its symbolizer and its call paths under the cardinality budget

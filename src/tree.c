@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* tree: signature tree storage; see tree.h. Nodes sit in one array (ids are
  * indexes); a hash of (parent, frame) -> node finds children in O(1). */
 #include "tree.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* tree: one process's signature tree (its call tree, as in the original
  * promfiler). Node 0 is "(root)"; each other node is a frame below its
  * parent. Every node counts its own ("self") samples three ways: in the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* utf8: the one UTF-8 validator (RFC 3629, https://www.rfc-editor.org/rfc/rfc3629)
  * for text that comes from other processes (perf maps, comms, cgroup paths)
  * and goes into an exposition or a frame name. A leaf module. */

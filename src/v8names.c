@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* v8names: V8 heap object names for JS frames; contract in v8names.h.
  *
  * Object shapes used (offsets from the v8dbg_* symbols; every object starts
@@ -24,8 +25,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/uio.h>
 #include <unistd.h>
+
+#include "procfs.h"
 
 /* ScopeInfo stores up to this many context local names inline; more go in a
  * hash table (one slot). kScopeInfoMaxInlinedLocalNamesSize in V8 11-12. */
@@ -1168,13 +1170,8 @@ struct v8names *v8names__new(const struct v8_layout *layout, v8names_read_fn rea
 static int read_process(void *ctx, uint64_t addr, void *buf, size_t len)
 {
 	const struct v8names *r = ctx;
-	struct iovec local = { buf, len };
-	struct iovec remote = { (void *)(uintptr_t)addr, len };
-	ssize_t n = process_vm_readv(r->pid, &local, 1, &remote, 1, 0);
 
-	if (n < 0)
-		return -errno;
-	return (size_t)n == len ? 0 : -EFAULT;
+	return procfs__read_mem(r->pid, addr, buf, len);
 }
 
 struct v8names *v8names__open(pid_t pid, const struct v8_layout *layout,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* v8names: names JavaScript functions from V8's own heap objects, so a Node
  * process needs no flag (no perf map) for its JS frames to be named.
  *

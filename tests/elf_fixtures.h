@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* elf_fixtures.h: what the unit tests of elfsym (test_elfsym.c) and of
  * symbolize (test_symbolize.c) share: the ELF fixtures the Makefile builds
  * (ELF_FIXTURES: non-PIE, PIE, shared, stripped, debug file) and a private

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* files.h: whole files in and out, for the unit tests (test_fuzz_regressions
  * replays fixture files; test_elfsym and test_symbolize make ELF copies).
  * Header only, after <criterion/criterion.h>; the helpers assert rather

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* fixture_tree.h: the frame names and profile trees shared by the unit tests
  * of the renderers (test_render_prom.c, _folded, _pprof, _flame) and of
  * profile_view (test_profile_view.c), so that they all check one known

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* Unit tests for budget: stack -> path (trim, depth), the series budget
  * (bound, ancestors, what is kept, hot paths taking their place), the
  * counters (never down; their increases add up to the samples), bad budgets

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* Unit tests for cgroup: container ids and pod UIDs from /proc/PID/cgroup in
  * every runtime's layout (fixtures/cgroup/, one file per layout), pod and
  * namespace names from a container's files, and hostile input of each. */

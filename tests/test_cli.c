@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* Unit tests for cli: defaults, repeatable targets, ranges, errors, help. */
 #include <criterion/criterion.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* Unit tests for elfsym: lookup by file offset in non-PIE, PIE, shared and
  * stripped builds, demangling, debug files, corrupt files, the shared
  * cache. (symbolize, which names frames with it, is test_symbolize.c.) */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* Unit tests for fileio: a regular file opens; a directory, a FIFO, a
  * symlink under O_NOFOLLOW and a missing path are refused, leaking no fd. */
 #include <criterion/criterion.h>

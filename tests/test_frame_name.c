@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* Unit tests for frame_name: V8 perf map names -> normalized, UTF-8-clean frame names. */
 #include <criterion/criterion.h>
 #include <string.h>

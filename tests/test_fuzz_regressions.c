@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* Replays every input the fuzzers ever crashed on, kept under
  * tests/fixtures/fuzz-regressions/<target>/, through the fuzz target itself
  * (tests/fuzz/fuzz_<target>.c, built without libFuzzer, its entry point
@@ -24,6 +25,7 @@ int fuzz_frame_name(const uint8_t *data, size_t size);
 int fuzz_render_prom(const uint8_t *data, size_t size);
 int fuzz_procmaps(const uint8_t *data, size_t size);
 int fuzz_elfsym(const uint8_t *data, size_t size);
+int fuzz_v8inline(const uint8_t *data, size_t size);
 
 static const struct {
 	const char *name;
@@ -34,6 +36,7 @@ static const struct {
 	{ "render_prom", fuzz_render_prom },
 	{ "procmaps", fuzz_procmaps },
 	{ "elfsym", fuzz_elfsym },
+	{ "v8inline", fuzz_v8inline },
 };
 
 /* Replays the files of one target's directory; returns how many. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* Unit tests for http: a real server on a loopback port, driven by raw
  * sockets so that every hostile shape of request can be sent: methods,
  * bodies, huge URLs and headers, gzip negotiation, basic auth, per-address

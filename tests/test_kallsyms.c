@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* Tests for kallsyms: parsing /proc/kallsyms text and address lookup. */
 #include <criterion/criterion.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* Unit tests for options: the table's defaults are promfiler_options_init's,
  * its values parse and check as the CLI and promfiler_create expect, and
  * the validator names what is wrong. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* Unit tests for perfmap: Node formats, lookup, overlaps, incremental reads, malformed lines, file checks. */
 #include <criterion/criterion.h>
 #include <errno.h>

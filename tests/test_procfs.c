@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* Unit tests for procfs: /proc/PID/stat start time, NSpid, and maps parsing. */
 #include <criterion/criterion.h>
 #include <errno.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* Unit tests for profile_view: merging trees, counts, sorting, pruning. */
 #include <criterion/criterion.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* Unit tests for profiler_render: the exposition of an engine's state (this
  * test process as its one target, a tree of known counts) holds its
  * profile series and every family of the self-metrics catalogue, each with

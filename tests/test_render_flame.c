@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* Unit tests for render_flame: escaping (XML, JSON in <script>), the SVG's
  * rects, tooltips, labels and well-formedness (xmllint when installed), the
  * HTML page's structure and embedded data (node's JSON.parse when

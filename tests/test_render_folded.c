@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* Unit tests for render_folded: golden files, merging, name substitutions,
  * sort order. The trees are those of test_render_prom.c (fixture_tree.h). */
 #include <criterion/criterion.h>

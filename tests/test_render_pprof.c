@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* Unit tests for render_pprof: the output is gunzipped (zlib) and walked
  * with a tiny protobuf decoder written here, independent of the encoder, and
  * checked field by field against profile.proto

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* Unit tests for render_prom: golden exposition, label escaping, promtool check. */
 #include <criterion/criterion.h>
 #include <criterion/logging.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* Unit tests for strtab: interning, dense ids, growth, lookup by id. */
 #include <criterion/criterion.h>
 #include <stdio.h>

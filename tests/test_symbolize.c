@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* Unit tests for symbolize, end to end on this very process: its own and
  * libc's functions by their ELF symbols, anonymous and non-ELF mappings by
  * module, names memoized for one refresh, a dlopen'ed library (with the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* Unit tests for tree: child creation, self counts, windows, growth, id order. */
 #include <criterion/criterion.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* Unit tests for utf8: what RFC 3629 calls valid, and every way to miss it. */
 #include <criterion/criterion.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* Unit tests for v8names: layouts read from ELF fixtures holding the
  * v8dbg_* symbols of each Node line from 18 to 26, extracted from the real
  * binaries (tests/fixtures/v8names/layout-NN.c), their checks, and names

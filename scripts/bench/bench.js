@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 'use strict';
 // The measuring phases of `make bench` (scripts/bench/run.sh runs them in
 // order; scripts/bench/report.js turns their JSON into the table). Each
@@ -5,14 +6,15 @@
 // counts (BPF nanoseconds and runs, callgrind instructions, CPU ns from
 // /proc) and the work the workloads report, for the report to compare.
 //
-//   node bench.js PHASE --out DIR --agent PATH [--quick]
+//   node bench.js PHASE --out DIR --agent PATH [--floor PATH] [--quick]
 //   PHASE: check | bpf | agents | callgrind | v8thread | sidebyside WORKLOAD | flags WORKLOAD
 //
 // Phases, in short (README-facing descriptions are in report.js):
 //   check       the agent starts and serves the self-metrics the others read
 //   bpf         kernel.bpf_stats_enabled: the BPF program's ns per run for a
 //               process it filters out, then per sample on shallow and deep
-//               Node stacks, user stacks only and with --kernel, 97/997 Hz
+//               Node stacks, with and without V8 naming and with --kernel,
+//               97/997 Hz, each next to the floor (floor.bpf.c) in the same run
 //   agents      the agent's own CPU (schedstat ns) and peak RSS (VmHWM) with
 //               1, 10 and 50 Node targets at 97 Hz, scraped every 15 s
 //   callgrind   the agent itself under valgrind --tool=callgrind, 10 targets:
@@ -39,28 +41,68 @@ function parseArgs(argv) {
 			o[argv[i].slice(2)] = argv[++i];
 	}
 	if (!o.out || !o.agent)
-		throw new Error('usage: bench.js PHASE [WORKLOAD] --out DIR --agent PATH [--quick]');
+		throw new Error('usage: bench.js PHASE [WORKLOAD] --out DIR --agent PATH [--floor PATH] [--quick]');
 	o.tmp = path.join(o.out, 'tmp');
 	fs.mkdirSync(o.tmp, { recursive: true });
 	return o;
 }
 
-// Samples of the agent's own BPF accounting, one per scrape.
-async function bpfSeries(port, seconds, stepMs = 1000) {
+// The floor (scripts/bench/floor.c and floor.bpf.c): a minimal sampler of
+// pid's user stacks on its own cpu-clock events, which answers each stats()
+// with its program's accounting. Its events tick 3 Hz faster than the
+// agent's: at the same frequency the two timers keep one phase for a whole
+// run, and whichever fires just after the other finds the stack and the
+// kernel's paths in the cache (ratios of 0.6x to 1.4x for the same build
+// from run to run); 3 Hz apart, the phase sweeps through every value three
+// times a second, so each program follows the other as often.
+const FLOOR_HZ_OFFSET = 3;
+function startFloor(floor, pid, hz) {
+	const child = L.track(spawn(floor, ['--pid', String(pid), '-F', String(hz + FLOOR_HZ_OFFSET)],
+		{ stdio: ['pipe', 'pipe', 'inherit'] }));
+	const waiting = [];
+	L.jsonLines(child.stdout, (msg) => {
+		const w = waiting.shift();
+		if (w)
+			w(msg);
+	});
+	child.stdin.on('error', () => {});
+	return {
+		child,
+		stats: () => new Promise((resolve) => {
+			waiting.push(resolve);
+			child.stdin.write('\n');
+		}),
+		stop: async () => {
+			child.stdin.end();
+			await L.waitExit(child);
+		},
+	};
+}
+
+// Samples of the agent's own BPF accounting, one per scrape, and the
+// floor's next to each (read at the same moment) when there is one.
+async function bpfSeries(port, seconds, floor = null, stepMs = 1000) {
 	const rows = [];
 	const end = L.now() + seconds * 1000;
 	while (L.now() < end) {
 		const t = L.now();
-		const r = await L.get(port, '/metrics');
+		const [r, f] = await Promise.all([L.get(port, '/metrics'), floor ? floor.stats() : null]);
 		if (r.status === 200)
 			rows.push({ t, run_ns: L.metric(r.body, 'promfiler_bpf_program_run_seconds_total') * 1e9,
 				runs: L.metric(r.body, 'promfiler_bpf_program_runs_total'),
-				samples: L.metric(r.body, 'promfiler_samples_total') });
+				samples: L.metric(r.body, 'promfiler_samples_total'),
+				walk_ns: L.metric(r.body, 'promfiler_v8_walk_seconds_total') * 1e9,
+				walks: L.metric(r.body, 'promfiler_v8_walks_total'),
+				floor: f });
 		await L.sleep(stepMs - (L.now() - t));
 	}
 	return rows;
 }
 
+// The agent's program and the floor side by side, on the same process and
+// at the same frequency, in every configuration: shallow and deep stacks,
+// JS frames named from V8 (the default: one walk of our own) or not
+// (--no-v8-names: the kernel's walk), with --kernel, at 97 and 997 Hz.
 async function phaseBpf(o) {
 	const file = '/proc/sys/kernel/bpf_stats_enabled';
 	const was = fs.readFileSync(file, 'utf8').trim();
@@ -69,29 +111,38 @@ async function phaseBpf(o) {
 	process.on('exit', restore);
 	fs.writeFileSync(file, '1');
 	const log = path.join(o.tmp, 'agent-bpf.log');
+	const modes = { v8: [], 'no-v8': ['--no-v8-names'], kernel: ['--kernel'] };
+	// --stacks, --modes, --hz, --seconds: a subset, for trying a change.
+	const stacks = (o.stacks || 'shallow,deep').split(','), hzs = (o.hz || '97,997').split(',').map(Number);
+	const only = (o.modes || Object.keys(modes).join(',')).split(',');
 	try {
-		// A process the program filters out on every tick: what every other
-		// process on the host pays (a PID-set lookup).
+		// A process both programs filter out on every tick: what every
+		// other process on the host pays (a PID-set lookup).
 		const idle = L.track(spawn('sleep', ['3600'], { stdio: 'ignore' }));
 		const a = await L.startAgent(o.agent, ['--pid', String(idle.pid), '-F', '997'], { logFile: log });
+		const fl = startFloor(o.floor, idle.pid, 997);
 		await L.sleep(1500);
-		res.filter = { hz: 997, rows: await bpfSeries(a.port, o.quick ? 3 : 8) };
+		res.filter = { hz: 997, rows: await bpfSeries(a.port, o.quick ? 3 : 8, fl) };
 		await L.stopAgent(a);
+		await fl.stop();
 		idle.kill();
-		for (const stack of ['shallow', 'deep']) {
+		for (const stack of stacks) {
 			const w = L.startWorkload('cpu.js', stack === 'deep' ? ['--depth', '120'] : []);
 			await L.sleep(3000); // V8 tiers up; the perf map settles
-			for (const kernel of [false, true]) {
-				for (const hz of [97, 997]) {
-					const args = ['--pid', String(w.pid), '-F', String(hz), ...(kernel ? ['--kernel'] : [])];
+			for (const mode of only) {
+				for (const hz of hzs) {
+					const args = ['--pid', String(w.pid), '-F', String(hz), ...modes[mode]];
 					const ag = await L.startAgent(o.agent, args, { logFile: log });
+					const floor = startFloor(o.floor, w.pid, hz);
 					await L.sleep(1500);
-					const secs = o.quick ? 3 : hz === 97 ? 15 : 8;
-					const rows = await bpfSeries(ag.port, secs);
+					const secs = Number(o.seconds || (o.quick ? 4 : hz === 97 ? 15 : 8));
+					const rows = await bpfSeries(ag.port, secs, floor);
 					const last = await L.get(ag.port, '/metrics');
-					res.configs.push({ stack, kernel, hz, rows, frames: L.framesPerSample(last.body, w.pid) });
-					L.log(`bpf ${stack} kernel=${kernel} ${hz} Hz: ${rows.length} scrapes`);
+					res.configs.push({ stack, mode, kernel: mode === 'kernel', hz, rows,
+						frames: L.framesPerSample(last.body, w.pid) });
+					L.log(`bpf ${stack} ${mode} ${hz} Hz: ${rows.length} scrapes`);
 					await L.stopAgent(ag);
+					await floor.stop();
 				}
 			}
 			await w.stop();
@@ -250,6 +301,7 @@ async function phaseCallgrind(o) {
 			res.edges[k.replace('\t', ' -> ')] = v;
 	}
 	res.perf_map_bytes = last ? L.metric(last, 'promfiler_perf_map_bytes_read_total') : NaN;
+	res.inlined_frames = last ? L.metric(last, 'promfiler_v8_inlined_frames_total') : NaN;
 	return res;
 }
 

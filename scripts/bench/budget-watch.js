@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Watches one agent's /metrics for one process and measures what the
 // --max-series budget folds (scripts/bench/budget.sh; the real-application
 // test uses it too). It scrapes every INTERVAL seconds for SECONDS and

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # The --max-series budget on a real application, over time: how much of each
 # window's samples and of the counter's increase the budget folds into
 # "(other)", and how many series each process has. As root, after `make`:

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 'use strict';
 // Shared helpers of the bench phases (bench.js) and the report (report.js):
 // processes, the agent, /proc accounting, scrapes, statistics. Times are
@@ -192,15 +193,11 @@ async function stopAgent(a) {
 	await waitExit(a.child);
 }
 
-// A Node workload from workloads/; resolves a handle that collects its
-// interval lines ({t0,t1,work,cpu_us}) and its acks.
-function startWorkload(name, args = [], { flags = PERF_FLAGS, nodeArgs = [] } = {}) {
-	const child = track(spawn(process.execPath, [...flags, ...nodeArgs, path.join(WORKLOADS, name), ...args],
-		{ stdio: ['pipe', 'pipe', 'inherit'] }));
-	const w = { child, pid: child.pid, intervals: [], waiters: [], listening: null };
+// Calls fn with each line of a child's stdout that parses as JSON.
+function jsonLines(stream, fn) {
 	let buf = '';
-	child.stdout.setEncoding('utf8');
-	child.stdout.on('data', (d) => {
+	stream.setEncoding('utf8');
+	stream.on('data', (d) => {
 		buf += d;
 		let nl;
 		while ((nl = buf.indexOf('\n')) >= 0) {
@@ -212,12 +209,23 @@ function startWorkload(name, args = [], { flags = PERF_FLAGS, nodeArgs = [] } = 
 			} catch {
 				continue;
 			}
-			if ('work' in msg)
-				w.intervals.push(msg);
-			for (const waiter of w.waiters.splice(0))
-				if (!waiter(msg))
-					w.waiters.push(waiter);
+			fn(msg);
 		}
+	});
+}
+
+// A Node workload from workloads/; resolves a handle that collects its
+// interval lines ({t0,t1,work,cpu_us}) and its acks.
+function startWorkload(name, args = [], { flags = PERF_FLAGS, nodeArgs = [] } = {}) {
+	const child = track(spawn(process.execPath, [...flags, ...nodeArgs, path.join(WORKLOADS, name), ...args],
+		{ stdio: ['pipe', 'pipe', 'inherit'] }));
+	const w = { child, pid: child.pid, intervals: [], waiters: [], listening: null };
+	jsonLines(child.stdout, (msg) => {
+		if ('work' in msg)
+			w.intervals.push(msg);
+		for (const waiter of w.waiters.splice(0))
+			if (!waiter(msg))
+				w.waiters.push(waiter);
 	});
 	child.stdin.on('error', () => {});
 	// until(pred): resolves with the first message pred accepts.
@@ -296,5 +304,5 @@ function which(cmd) {
 module.exports = {
 	HERE, WORKLOADS, PERF_FLAGS, now, sleep, log, cpuNs, cpuTotalNs, statusBytes,
 	track, killAll, freePort, get, metric, seriesCount, framesPerSample, waitExit, startAgent,
-	stopAgent, startWorkload, median, medianCI, readJson, writeJson, which,
+	stopAgent, startWorkload, jsonLines, median, medianCI, readJson, writeJson, which,
 };

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* microbench: userspace micro-benchmarks of the agent's own modules on
  * synthetic input, for `make bench` (scripts/bench/run.sh) and its smoke test
  * (tests/integration/test_bench_smoke.sh). It links every src/ module but

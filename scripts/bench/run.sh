@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # `make bench`: measures promfiler-bpf against its peers (V8's in-process
 # profiler, perf record) and prints one report: the machine, the command that
 # reproduces it, a summary table and the details behind it. As root (BPF,
@@ -8,14 +9,16 @@
 # Phases (scripts/bench/bench.js has the details, report.js the arithmetic):
 #   micro       the C micro-benchmarks (microbench.c over src/*.o): timed,
 #               then under callgrind for instruction counts
-#   bpf         BPF program ns per sample, shallow/deep stacks, user/kernel
+#   bpf         BPF program ns per sample, as a ratio to a minimal sampler's
+#               (floor.bpf.c) in the same run: shallow/deep stacks, with and
+#               without V8 naming, --kernel, 97/997 Hz
 #   agents      agent CPU and peak RSS with 1, 10, 50 targets at 97 Hz
 #   callgrind   the agent itself under callgrind: instructions per unit
 #   v8thread    CPU of V8's profiler thread under --cpu-prof
 #   flags       cost of the perf map flags, per workload
 #   sidebyside  profilers toggled in alternating blocks, per workload
 #
-# Environment: AGENT, MICROBENCH (the binaries; built if missing),
+# Environment: AGENT, MICROBENCH, FLOOR (the binaries; built if missing),
 # BENCH_OUT (results folder; default .output/bench/results), BENCH_QUICK=1,
 # BENCH_PHASES (a subset, e.g. "micro bpf"; the report covers what exists).
 set -euo pipefail
@@ -52,8 +55,9 @@ fi
 
 AGENT=${AGENT:-$ROOT/promfiler-bpf}
 MICROBENCH=${MICROBENCH:-$ROOT/.output/bench/microbench}
-if [ ! -x "$AGENT" ] || [ ! -x "$MICROBENCH" ]; then
-	make -C "$ROOT" --no-print-directory promfiler-bpf .output/bench/microbench
+FLOOR=${FLOOR:-$ROOT/.output/bench/floor}
+if [ ! -x "$AGENT" ] || [ ! -x "$MICROBENCH" ] || [ ! -x "$FLOOR" ]; then
+	make -C "$ROOT" --no-print-directory promfiler-bpf .output/bench/microbench .output/bench/floor
 fi
 
 rm -rf "$OUT"
@@ -61,8 +65,10 @@ mkdir -p "$OUT/bin" "$OUT/tmp"
 # Private copies: the checkout may be rebuilt while the bench runs.
 cp "$AGENT" "$OUT/bin/promfiler-bpf"
 cp "$MICROBENCH" "$OUT/bin/microbench"
+cp "$FLOOR" "$OUT/bin/floor"
 AGENT=$OUT/bin/promfiler-bpf
 MICROBENCH=$OUT/bin/microbench
+FLOOR=$OUT/bin/floor
 
 # The BPF program's run time is counted for the whole bench (the side-by-side
 # blocks read it too); the setting found is put back at the end.
@@ -115,7 +121,7 @@ machine ""
 phase() {
 	local name=$1; shift
 	say "phase $name$( [ $# -gt 0 ] && echo " $*")"
-	node "$HERE/bench.js" "$name" "$@" --out "$OUT" --agent "$AGENT" "${quick[@]}"
+	node "$HERE/bench.js" "$name" "$@" --out "$OUT" --agent "$AGENT" --floor "$FLOOR" "${quick[@]}"
 }
 
 # The agent answers with the self-metrics the phases read (fails early on a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // check_flame.js: drives render_flame's HTML page in headless Chromium
 // (playwright-core, the system's /usr/bin/chromium) and reports one line per
 // check, "ok - ..." or "not ok - ...", as tests/integration/lib.sh does.

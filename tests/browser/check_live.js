@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // check_live.js: opens the agent's own /flamegraph page of a profiled
 // fixture (tests/fixtures/hot.js) in headless Chromium and checks it as a
 // person would: it loads without errors or network requests, hotFunction's

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // screenshot.js: a PNG of a page, as headless Chromium draws it (for the
 // README's picture of the demo app's flame graph).
 //   node screenshot.js URL OUT.png [SEARCH]

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Offline checks of deploy/ for tests/integration/test_deploy.sh: Kubernetes
 // manifests validated against the Kubernetes schema (kubernetes-models) and
 // the fields that matter asserted one by one (schema validation accepts

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* fuzz_elfsym: libFuzzer target for elfsym, the ELF symbol reader. The
  * files it reads are untrusted (a container controls its own binaries and
  * libraries), and elfsym.h promises that a corrupt or truncated file is an

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* fuzz_frame_name: libFuzzer target for frame_name, which turns names from
  * perf maps (hostile: any process writes its own) and mapped file paths into
  * the frames of a signature.

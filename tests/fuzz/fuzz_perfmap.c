@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* fuzz_perfmap: libFuzzer target for perfmap, the reader of V8 perf maps
  * (/tmp/perf-PID.map), which any profiled process can write: hostile input.
  *

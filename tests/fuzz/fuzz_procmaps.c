@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* fuzz_procmaps: libFuzzer target for procmaps__load_file, the parser of
  * /proc/PID/maps (proc(5)). The kernel writes that file, but the paths in it
  * are names a process chose (any bytes but NUL and newline, and a

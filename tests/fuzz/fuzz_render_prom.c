@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* fuzz_render_prom: libFuzzer target for render_prom, the Prometheus text
  * exposition (format 0.0.4) of signature trees whose frame names come from
  * hostile perf maps.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # Runs the libFuzzer targets built by `make fuzz`, each for a while, and
 # prints one line per target in the house's test format ("ok - ...",
 # "not ok - ...").

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Shared helpers of the integration tests (sourced). They run the real agent
 # (as root, with its BPF program) against real Node processes, scrape it over
 # HTTP, and report one line per check: "ok - ...", "not ok - ...", "skip - ...".

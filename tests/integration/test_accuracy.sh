@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # Accuracy against a reference (scripts/accuracy.sh): promfiler-bpf and
 # `perf record -g`, at the same time and frequency on a workload with a known
 # CPU split, agree on the self-time shares of the top 10 leaf frames within

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # The bench's C micro-benchmark driver (scripts/bench/microbench.c, which
 # `make bench` runs for minutes) still builds against the src/ modules and
 # runs, in its seconds-long --quick mode. Nothing is timed or compared: the

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # The cardinality budget: --trim-bootstrap, --max-depth, --max-series (a
 # small budget, 0 and 1) and --labels (dropping pid merges processes), on
 # real Node processes. What the budget keeps over time is in

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # The command line's errors: exit 2 with a usage line for bad flags and
 # numbers, exit 1 with one line naming what is missing without privileges,
 # and a --pid that does not exist is said while the others go on.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # Discovery by name: with no target flag the agent profiles processes named
 # "node", including one that starts after the agent; a process with another
 # name is not profiled.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # deploy/ checked offline (no cluster, no Docker, no root needed):
 # - the Kubernetes manifests validate against the Kubernetes and Prometheus
 #   Operator schemas (npm's kubernetes-models, installed into tests/deploy/

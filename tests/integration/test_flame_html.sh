@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # The HTML flame graph in a real browser: render_fixture (tests/tools/
 # render_fixture.c) writes the page of a fixture profile where hotFunction
 # holds 281 of 348 samples; tests/browser/check_flame.js opens it in headless

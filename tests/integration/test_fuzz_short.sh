@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # A short run of every fuzz target (tests/fuzz/, libFuzzer with ASan and
 # UBSan): `make fuzz FUZZ_SECONDS=10`, one "ok - fuzz_<target>" line per
 # target (written by tests/fuzz/run.sh). Needs no root; needs clang with

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # The HTTP server against hostile clients, for real: the agent on a loopback
 # port, driven by curl and by bash /dev/tcp connections, only ever against
 # 127.0.0.1. Methods other than GET/HEAD get 405, unknown paths 404, bodies

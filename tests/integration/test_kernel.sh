@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # --kernel: kernel frames, named from /proc/kallsyms with the suffix _[k],
 # appear below the user frames of the same sample.
 source "$(dirname "$0")/lib.sh"

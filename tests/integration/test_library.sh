@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # The C library (include/promfiler.h) for real. examples/own_server, a
 # program with its own libmicrohttpd server that embeds the library, serves
 # a Node fixture's profile (promtool-clean) and exits 0 on SIGTERM. Then

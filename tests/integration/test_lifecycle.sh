@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # A target that exits keeps its series for one more window, then they vanish;
 # a target that runs exec into a program that no longer matches --comm ends.
 source "$(dirname "$0")/lib.sh"

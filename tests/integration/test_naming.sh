@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # Frame naming on real Node processes: flag diagnosis (promfiler_target_info
 # and one log line with the flag to add), the honest "(interpreted)" frame,
 # --frames location, and a Node process in its own PID and mount namespace

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # One-shot mode (--duration, --format, -o) and launch mode (-- COMMAND):
 # every format is written and readable by its consumer, the launched
 # command gets the perf-map flags, its children are profiled, its exit

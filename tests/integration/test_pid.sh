@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # The core path for real: a Node fixture with known hot functions, profiled
 # by --pid, scraped over HTTP. The hottest signature is hotFunction's, with
 # the right pid label; the exposition passes promtool; two scrapes in one

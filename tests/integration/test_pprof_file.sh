@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # The pprof output read by the real reader: `go tool pprof` parses the
 # profile of a fixture tree (tests/tools/render_fixture.c) and lists the hot
 # function first, with the right sample count and period. Needs no root;

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # The agent as Prometheus sees it: Debian's prometheus, on loopback with a
 # generated config (1 s scrapes, storage in the test's temp dir), scrapes the
 # agent profiling tests/fixtures/hot.js. Through Prometheus's HTTP API: the
@@ -147,14 +148,15 @@ check "recording rule promfiler:cpu_seconds:rate5m has the hot signature" \
 	'topk(1, promfiler:cpu_seconds:rate5m)' \
 	'/#hotFunction$/.test(d.data.result[0].metric.signature)'
 
-# The Grafana dashboard's queries, with its variables at "All" and its
-# range at 1m, as Grafana would send them.
+# The Grafana dashboard's queries, with its variables at "All", its range
+# at 1m and the diff's baseline 2 s back (its choices, 1h to 1w, are
+# older than this Prometheus), as Grafana would send them.
 node -e '
 	const d = require(process.argv[1]);
 	for (const p of d.panels)
 		for (const t of p.targets)
 			console.log(p.type + "\t" + t.expr.replace(/\$(node|pod|pid)\b/g, ".*")
-				.replace(/\$__range|\$__rate_interval/g, "1m"));
+				.replace(/\$__range|\$__rate_interval/g, "1m").replace(/\$offset\b/g, "2s"));
 ' "$ROOT/deploy/grafana/promfiler-dashboard.json" > "$WORK/dashboard-queries"
 bad=0
 while IFS=$'\t' read -r panel expr; do

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # A real application: tests/apps/express (express 4, from npm, pinned) under
 # a real load generator (autocannon, pinned), 8 connections on each of two
 # routes, 127.0.0.1 only. Profiled at the same time by:

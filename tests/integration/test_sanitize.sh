@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # The agent and the unit tests built with ASan and UBSan (LeakSanitizer on),
 # into .output-san (`make sanitize-build`): every sanitized unit test binary
 # passes, and a short sanitized agent run (profile the hot.js fixture,

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # The short soak: scripts/soak.sh for 8 minutes with the agent's defaults
 # (naming from V8's objects on), JIT churn plus Node processes started and
 # killed in a loop. The same checks as the 30-minute run: series and fds

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # Stacks are never lost to one another: with thousands of distinct stacks
 # in one window (tests/fixtures/stacks/many.js: 2^11 call paths), user and
 # kernel, no sample is dropped. The kernel's stack-trace map dropped dozens

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # JS frames of Node processes started without any perf-map flag, named from
 # V8's own objects (src/v8names.c), on every Node line from 18 to 26 (the
 # pinned releases of scripts/node-versions.sh and the system Node 20; or

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # The same naming checks on several Node lines: the hot function is named and
 # hottest, tier markers are gone (one function, one frame), the perf map is
 # found. Default: the system node (20) and Node 24 from npm.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # The exporter's other views of a live, profiled fixture: the index, the
 # HTML flame graph in headless Chromium, SVG, folded stacks, and pprof read
 # over HTTP by go tool pprof; bad and unknown pids.

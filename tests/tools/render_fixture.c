@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* render_fixture: writes a fixed profile in one of the renderers' formats to
  * stdout, so that shell tests can check the output with outside tools (go
  * tool pprof, a headless browser) without root or BPF.

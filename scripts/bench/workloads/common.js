@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 'use strict';
 // Shared by the bench workloads: reports the work done in each interval with
 // the CPU the whole process used for it (process.cpuUsage: every thread, so an

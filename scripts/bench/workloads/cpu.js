@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 'use strict';
 // CPU-bound JS: a tree of small functions computing hashes, run in chunks of
 // about 5 ms so the event loop stays responsive to commands. One work unit is

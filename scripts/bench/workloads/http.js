@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 'use strict';
 // A Node HTTP server (node:http, keep-alive) that answers every request with a
 // small JSON document built per request, as an API would. One work unit is

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 'use strict';
 // JIT churn: keeps creating new functions with `new Function` (new source
 // text each time, so V8 compiles each one and, with --perf-basic-prof, writes

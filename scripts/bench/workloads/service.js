@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 'use strict';
 // A stand-in for one service on a host, for the agent's own cost with many
 // targets: a module of --functions generated functions calling each other

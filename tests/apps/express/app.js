@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // A small but real express 4 application, for the real-application tests
 // and the budget benchmark: routing, middleware, query parsing, an HTML
 // table, JSON, a regex search and a CSV report, each route doing the kind

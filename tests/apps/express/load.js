@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Load for app.js with autocannon's API, against 127.0.0.1 only: one
 // autocannon instance per route at once, each with its own connections,
 // for a bounded time.

@@ -277,11 +277,24 @@ check('Dockerfile.dockerignore keeps build outputs out of the context', () => {
 
 // --- Grafana dashboard ---------------------------------------------------------
 const dash = JSON.parse(read('deploy/grafana/promfiler-dashboard.json'));
-check('dashboard: flame graph panel is an instant table query of promfiler_cpu_profile', () => {
-	const p = dash.panels.find((x) => x.type === 'grafana-flamegraph-panel');
-	const t = p.targets[0];
-	return /^promfiler_cpu_profile\{.*pid=~"\$pid".*\}$/.test(t.expr) && t.instant === true && t.format === 'table';
-});
+// The flame graphs are promfiler-flamegraph-panel panels (grafana-panel/):
+// the counter's increase over the range, the gauge now, and a diff whose
+// second query is the first one offset.
+const flames = dash.panels.filter((x) => x.type === 'promfiler-flamegraph-panel');
+const instant = (t, re) => t && t.instant === true && re.test(t.expr);
+check('dashboard: a flame graph of the counter over the range (instant increase by signature)', () =>
+	flames.some((p) => !p.options.compare && instant(p.targets[0],
+		/^sum by \(signature\) \(increase\(promfiler_cpu_seconds_total\{.*pid=~"\$pid".*\}\[\$__range\]\)\)$/)));
+check('dashboard: a flame graph now, from the gauge promfiler_cpu_profile', () =>
+	flames.some((p) => !p.options.compare && instant(p.targets[0],
+		/^sum by \(signature\) \(promfiler_cpu_profile\{.*pid=~"\$pid".*\}\)$/)));
+check('dashboard: a diff flame graph whose baseline is the same query offset', () =>
+	flames.some((p) => {
+		const a = p.targets.find((t) => t.refId !== p.options.baselineRefId);
+		const b = p.targets.find((t) => t.refId === p.options.baselineRefId);
+		return p.options.compare && a && b && instant(b, /offset \$offset\)\)$/) &&
+			b.expr.replace(/ offset \$offset/, '') === a.expr;
+	}));
 check('dashboard: template variables pid and pod from label_values', () =>
 	['pid', 'pod'].every((v) => {
 		const x = dash.templating.list.find((t) => t.name === v);

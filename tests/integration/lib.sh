@@ -105,6 +105,23 @@ node_for() {
 	node_install "$v" "$ROOT/.output/nodes/$v"
 }
 
+# start_prometheus: runs Debian's prometheus on a free loopback port with
+# the config the caller wrote to $WORK/prometheus/prometheus.yml (storage in
+# WORK; it stops with the test), and checks that it becomes ready; sets
+# PROM_PORT. Fails, after showing its log, when it does not come up.
+prom_ready() { curl -sf "http://127.0.0.1:$PROM_PORT/-/ready" >/dev/null; }
+start_prometheus() {
+	PROM_PORT=$(free_port)
+	prometheus --config.file="$WORK/prometheus/prometheus.yml" \
+		--storage.tsdb.path="$WORK/prometheus/data" \
+		--web.listen-address="127.0.0.1:$PROM_PORT" \
+		--log.level=warn >"$WORK/prometheus/log" 2>&1 &
+	PIDS+=("$!")
+	check "prometheus starts on 127.0.0.1:$PROM_PORT" wait_for "prometheus ready" 60 prom_ready && return 0
+	sed 's/^/#   /' "$WORK/prometheus/log"
+	return 1
+}
+
 # metric_value FILE NAME: value of a label-less series.
 metric_value() { awk -v n="$2" '$1 == n { print $2 }' "$1"; }
 

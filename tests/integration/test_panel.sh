@@ -5,7 +5,7 @@
 # loads, the type check, the conversion's unit tests (golden series ->
 # golden frames, hostile names, limits), the exports of the Grafana releases
 # plugin.json claims (tests/host_exports.cjs), and the browser check: the
-# real agent profiling tests/fixtures/hot.js and hot_changed.js, scraped by a
+# real agent profiling tests/fixtures/hot.js, and hot.js changed (warmFunction slower), scraped by a
 # real Prometheus (Debian's, on loopback), whose HTTP API answers to the
 # dashboard's own queries feed the built panel in headless Chromium with
 # real React, @grafana/data and @grafana/ui (13.0.1 with React 18, and 13.2.3
@@ -89,12 +89,14 @@ fi
 
 start_node "$FIXTURES/hot.js"
 HOT=$NODE_PID
-start_node "$FIXTURES/hot_changed.js"
+# hot.js after a change that made warmFunction slower (in hot.js, one of
+# hotFunction's iterations costs about five of warmFunction's: i * i leaves
+# V8's small integers): warmFunction now gets most of the CPU.
+start_node "$FIXTURES/hot.js" 100000 1600000
 CHANGED=$NODE_PID
 # A 10 s window: the gauge of a busy 2-core machine holds enough samples.
 check "agent starts with --pid $HOT --pid $CHANGED" start_agent --pid "$HOT" --pid "$CHANGED" --window 10
 
-PROM_PORT=$(free_port)
 mkdir -p "$WORK/prometheus"
 cat > "$WORK/prometheus/prometheus.yml" <<EOF
 global:
@@ -105,16 +107,7 @@ scrape_configs:
     static_configs:
       - targets: ['127.0.0.1:$PORT']
 EOF
-prometheus --config.file="$WORK/prometheus/prometheus.yml" \
-	--storage.tsdb.path="$WORK/prometheus/data" \
-	--web.listen-address="127.0.0.1:$PROM_PORT" \
-	--log.level=warn >"$WORK/prometheus/log" 2>&1 &
-PIDS+=("$!")
-prom_ready() { curl -sf "http://127.0.0.1:$PROM_PORT/-/ready" >/dev/null; }
-if ! check "prometheus starts on 127.0.0.1:$PROM_PORT" wait_for "prometheus ready" 60 prom_ready; then
-	sed 's/^/#   /' "$WORK/prometheus/log"
-	finish
-fi
+start_prometheus || finish
 
 # promql NAME QUERY: saves the answer's data.result as $WORK/q/NAME.json;
 # fails unless the query succeeded with at least one series.
@@ -161,7 +154,7 @@ ready() {
 		promql gauge "$(gauge "$HOT")" && [ "$(top gauge)" = hotFunction ]
 }
 check "the dashboard's flame graph panels use the plugin: $(counter "$HOT")" [ -n "$(counter "$HOT")" -a -n "$(gauge "$HOT")" ]
-if ! check "Prometheus has both processes' counters (hot.js: hotFunction on top, hot_changed.js: warmFunction) and hot.js's gauge" \
+if ! check "Prometheus has both processes' counters (hot.js: hotFunction on top, hot.js changed: warmFunction) and hot.js's gauge" \
 	wait_for "both processes' counters" 60 ready; then
 	for q in counter changed gauge; do [ -f "$WORK/q/$q.json" ] && echo "# top of $q: $(top $q)"; done
 	finish

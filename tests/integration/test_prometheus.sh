@@ -45,7 +45,6 @@ query_js() { promql "$1" | js "$2"; }
 start_node "$FIXTURES/hot.js"
 check "agent starts with --pid" start_agent --pid "$NODE_PID" --window 2
 
-PROM_PORT=$(free_port)
 mkdir -p "$WORK/prometheus"
 cat > "$WORK/prometheus/prometheus.yml" <<EOF
 global:
@@ -78,19 +77,7 @@ $(sed -n '/^ *metricRelabelings:/,/^ *# end metricRelabelings/p' "$ROOT/deploy/k
 					.replace("targetLabel", "target_label"));
 		});')
 EOF
-prometheus --config.file="$WORK/prometheus/prometheus.yml" \
-	--storage.tsdb.path="$WORK/prometheus/data" \
-	--web.listen-address="127.0.0.1:$PROM_PORT" \
-	--log.level=warn >"$WORK/prometheus/log" 2>&1 &
-PROM_PID=$!
-# lib.sh's EXIT trap kills every PID in PIDS: Prometheus stops with the test.
-PIDS+=("$PROM_PID")
-
-prom_ready() { curl -sf "http://127.0.0.1:$PROM_PORT/-/ready" >/dev/null; }
-if ! check "prometheus starts on 127.0.0.1:$PROM_PORT" wait_for "prometheus ready" 60 prom_ready; then
-	sed 's/^/#   /' "$WORK/prometheus/log"
-	finish
-fi
+start_prometheus || finish
 check "prometheus loaded the generated config and the recording rules" bash -c \
 	"curl -sf http://127.0.0.1:$PROM_PORT/api/v1/rules | grep -q 'promfiler:cpu_seconds:rate5m'"
 

@@ -145,9 +145,12 @@ node -e '
 			console.log(p.type + "\t" + t.expr.replace(/\$(node|pod|pid)\b/g, ".*")
 				.replace(/\$__range|\$__rate_interval/g, "1m").replace(/\$offset\b/g, "2s"));
 ' "$ROOT/deploy/grafana/promfiler-dashboard.json" > "$WORK/dashboard-queries"
+# A query over data a few seconds old (the diff's offset) answers once
+# Prometheus holds two scrapes before it: each query is tried for 30 s.
+answers() { promql "$1" | js 'd.status === "success" && d.data.result.length > 0' >/dev/null; }
 bad=0
 while IFS=$'\t' read -r panel expr; do
-	if ! promql "$expr" | js 'd.status === "success" && d.data.result.length > 0' >/dev/null; then
+	if ! wait_for "dashboard query ($panel)" 30 answers "$expr" </dev/null; then
 		echo "# dashboard query ($panel) failed or returned nothing: $expr"
 		bad=$((bad + 1))
 	fi

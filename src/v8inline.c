@@ -52,8 +52,8 @@ static int next_entry(const uint8_t *table, size_t len, enum v8_offsets kind, si
 	if (d_off > INT32_MAX || *offset + d_off > INT32_MAX)
 		return -EINVAL;
 	*offset += d_off;
-	*position += d_pos;
-	if (*position < 0)
+	/* A hostile table's deltas may add past int64: refused, not wrapped. */
+	if (__builtin_add_overflow(*position, d_pos, position) || *position < 0)
 		return -EINVAL;
 	return 1;
 }

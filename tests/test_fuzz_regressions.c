@@ -80,6 +80,11 @@ Test(fuzz_regressions, procmaps)
 	cr_assert_geq(replay("procmaps", fuzz_procmaps), 1);
 }
 Test(fuzz_regressions, elfsym) { replay("elfsym", fuzz_elfsym); }
+/* A table whose position deltas add past int64 (UBSan in `make sanitize`). */
+Test(fuzz_regressions, v8inline)
+{
+	cr_assert_geq(replay("v8inline", fuzz_v8inline), 1);
+}
 
 /* A directory nobody replays would be a regression test that never runs. */
 Test(fuzz_regressions, every_directory_is_a_target)

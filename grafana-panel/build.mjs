@@ -46,24 +46,30 @@ return module.exports;
 `;
 }
 
+// What both builds of src/module.ts share: the plugin's own build and the
+// unminified one hostImports reads.
+const BUNDLE = {
+  entryPoints: [join(here, 'src/module.ts')],
+  bundle: true,
+  format: 'cjs',
+  platform: 'browser',
+  target: 'es2020',
+  jsx: 'automatic',
+  external: EXTERNAL,
+  alias,
+  write: false,
+  logLevel: 'warning',
+};
+
 async function buildPlugin() {
   const dist = join(here, 'dist');
   rmSync(dist, { recursive: true, force: true });
   mkdirSync(join(dist, 'img'), { recursive: true });
   const out = await esbuild.build({
-    entryPoints: [join(here, 'src/module.ts')],
-    bundle: true,
-    format: 'cjs',
-    platform: 'browser',
-    target: 'es2020',
+    ...BUNDLE,
     minify: process.env.PANEL_DEV !== '1', // PANEL_DEV=1: readable module.js
     legalComments: 'none',
-    jsx: 'automatic',
-    external: EXTERNAL,
-    alias,
     define: { 'process.env.NODE_ENV': '"production"' },
-    write: false,
-    logLevel: 'warning',
   });
   writeFileSync(join(dist, 'module.js'), amd(out.outputFiles[0].text));
   // plugin.json's "updated": the date of this version's CHANGELOG.md entry.
@@ -91,18 +97,7 @@ async function buildPlugin() {
 // The names the plugin takes from the host's modules: read from an
 // unminified build, where esbuild calls the module `import_<name>N`.
 async function hostImports() {
-  const out = await esbuild.build({
-    entryPoints: [join(here, 'src/module.ts')],
-    bundle: true,
-    format: 'cjs',
-    platform: 'browser',
-    target: 'es2020',
-    jsx: 'automatic',
-    external: EXTERNAL,
-    alias,
-    write: false,
-    logLevel: 'warning',
-  });
+  const out = await esbuild.build(BUNDLE);
   const code = out.outputFiles[0].text;
   const names = {};
   for (const mod of EXTERNAL) {

@@ -131,16 +131,16 @@ struct {
 	__type(value, struct v8_window);
 } v8_stack SEC(".maps");
 
-/* (JIT code address, JSFunction) -> (SFI, name field) of the function, per
- * CPU, direct mapped by address: each frame's JSFunction and SFI reads cost
- * ~250 ns in a VM (a TLB miss each), and a busy process runs and returns
- * through the same addresses sample after sample. Only JIT code is kept:
- * such code belongs to one function. The JSFunction read from the frame is
- * part of the key, so a sampled leaf is cached too: in a prologue, where fp
- * is still the caller's, the pair names what a fresh read would (the
- * caller's function). Entries last one drain (epoch), so code or a
- * JSFunction freed and reused at the same address can misname a frame for
- * one drain at most. */
+/* JIT code address -> (SFI, name field) of its function, per CPU, direct
+ * mapped: each frame's JSFunction and SFI reads cost ~250 ns in a VM (a
+ * TLB miss each), and a busy process runs and returns through the same
+ * addresses sample after sample. Only JIT code is kept: such code belongs
+ * to one function, and where it returns to, its frame is set up. A sampled
+ * leaf may be in a prologue, where fp is still the caller's: its entry
+ * holds the JSFunction read from the frame too, and serves a leaf only
+ * with the same JSFunction (what a fresh read would name). Entries last
+ * one drain (epoch), so code freed and reused at the same address can
+ * misname a frame for one drain at most. */
 #define V8_IP_CACHE 256
 struct v8_ip_entry {
 	__u64 ip, func, sfi, name;
@@ -294,15 +294,15 @@ static __always_inline int v8_code(const struct profile_v8_proc *proc, __u64 ip)
 
 /* The SFI of the frame's function, and its name field (the cookie). */
 static __always_inline bool frame_sfi(struct v8_walk *w, __u64 func, int code,
-				      __u64 *sfi, __u64 *name)
+				      __u32 index, __u64 *sfi, __u64 *name)
 {
 	const struct profile_v8_proc *proc = w->proc;
 	struct v8_ip_entry *e = NULL;
 
 	if (code == V8_CODE_JIT) {
 		e = &w->cache->e[(w->ip ^ (w->ip >> 12)) & (V8_IP_CACHE - 1)];
-		if (e->ip == w->ip && e->func == func && e->pid == w->pid &&
-		    e->epoch == w->epoch) {
+		if (e->ip == w->ip && e->pid == w->pid && e->epoch == w->epoch &&
+		    (index > 0 || e->func == func)) {
 			*sfi = e->sfi;
 			*name = e->name;
 			return true;
@@ -419,7 +419,7 @@ static long v8_walk_step(__u32 index, void *data)
 	/* A context is a tagged heap pointer; a typed frame (entry, exit,
 	 * stub) keeps a Smi marker there, whose low bit is 0. */
 	if ((context & 1) && (func & 3) == 1 && (code = v8_code(proc, w->ip)) != V8_CODE_NONE) {
-		if (frame_sfi(w, func, code, &sfi, &name)) {
+		if (frame_sfi(w, func, code, index, &sfi, &name)) {
 			__u32 k = w->out->n;
 
 			if (k < PROFILE_V8_MAX_FRAMES) {

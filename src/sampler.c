@@ -33,8 +33,8 @@
 #include "profile.h"
 #include "profile.skel.h"
 
-/* Keys a drain saw with samples, sorted for lookup by the map pruning
- * (drain scratch). */
+/* A growable array of map keys: those a drain read, and those it keeps
+ * (sorted, for the map pruning's lookups). */
 struct keyset {
 	void *keys;
 	size_t n, cap, size;
@@ -48,9 +48,8 @@ struct sampler {
 	size_t n_cpus;
 	bool kernel_stacks;
 	uint64_t stack_missing;
-	struct profile_key *keys; /* drain scratch */
-	size_t cap_keys;
-	struct keyset kept_stacks, kept_frames; /* drain scratch */
+	/* Drain scratch: the drained counts' keys, and what they kept. */
+	struct keyset keys, kept_stacks, kept_frames;
 	uint64_t v8_unpaired;
 	struct ring_buffer *events;
 	sampler_event_fn event_fn; /* set for the length of sampler__events */
@@ -310,6 +309,7 @@ struct sampler *sampler__open(const struct sampler_opts *opts)
 		return NULL;
 	s->log = opts->log;
 	s->verbose = opts->verbose;
+	s->keys = (struct keyset){ .size = sizeof(struct profile_key) };
 	s->kept_stacks = (struct keyset){ .size = sizeof(__u64), .cmp = cmp_u64 };
 	s->kept_frames = (struct keyset){ .size = sizeof(struct profile_v8_frames_key),
 					  .cmp = cmp_frames_key };
@@ -368,7 +368,7 @@ void sampler__free(struct sampler *s)
 	}
 	free(s->links);
 	free(s->perf_fds);
-	free(s->keys);
+	free(s->keys.keys);
 	free(s->kept_stacks.keys);
 	free(s->kept_frames.keys);
 	ring_buffer__free(s->events);
@@ -450,23 +450,17 @@ static size_t read_stack(int fd, __u64 id, struct profile_stack *st)
 	return st->n < PROFILE_MAX_STACK_DEPTH ? st->n : PROFILE_MAX_STACK_DEPTH;
 }
 
-static int collect_keys(struct sampler *s, int fd, size_t *n)
+static int collect_keys(struct sampler *s, int fd)
 {
 	struct profile_key key, prev;
 	bool first = true;
+	int err;
 
-	*n = 0;
+	s->keys.n = 0;
 	while (bpf_map_get_next_key(fd, first ? NULL : &prev, &key) == 0) {
-		if (*n == s->cap_keys) {
-			size_t cap = s->cap_keys ? s->cap_keys * 2 : 1024;
-			struct profile_key *k = realloc(s->keys, cap * sizeof(*k));
-
-			if (!k)
-				return -ENOMEM;
-			s->keys = k;
-			s->cap_keys = cap;
-		}
-		s->keys[(*n)++] = key;
+		err = keyset__add(&s->keys, &key);
+		if (err)
+			return err;
 		prev = key;
 		first = false;
 	}
@@ -538,13 +532,13 @@ int sampler__drain(struct sampler *s, sampler_sample_fn fn, void *ctx)
 	int v8_frames = bpf_map__fd(frames_map);
 	const __u64 zero = 0;
 	bool keep_counts, all_kept = true;
-	size_t n;
-	int err = collect_keys(s, counts, &n);
+	int err = collect_keys(s, counts);
+	size_t n = s->keys.n;
 
 	keep_counts = keeps(counts_map, n);
 	s->kept_stacks.n = s->kept_frames.n = 0;
 	for (size_t i = 0; i < n; i++) {
-		const struct profile_key *k = &s->keys[i];
+		const struct profile_key *k = (const struct profile_key *)s->keys.keys + i;
 		struct profile_v8_frames_key fk = { .pid = k->pid, .id = k->v8_frames_id };
 		const struct sampler_v8_ref *v8 = NULL;
 		size_t n_user, n_kernel;
@@ -580,13 +574,17 @@ int sampler__drain(struct sampler *s, sampler_sample_fn fn, void *ctx)
 		fn(ctx, (pid_t)k->pid, (const uint64_t *)s->user.ips, n_user,
 		   (const uint64_t *)s->kernel.ips, n_kernel, v8, count);
 	}
-	/* Out of memory for the lists: nothing kept rather than too little. */
-	keyset__sort(&s->kept_stacks);
-	keyset__sort(&s->kept_frames);
-	prune_map(stacks, all_kept && keeps(stacks_map, s->kept_stacks.n) ?
-		  &s->kept_stacks : NULL);
-	prune_map(v8_frames, all_kept && keeps(frames_map, s->kept_frames.n) ?
-		  &s->kept_frames : NULL);
+	/* Counts not read (no memory for their keys) still need their stacks:
+	 * nothing is pruned. Out of memory for the kept lists: nothing kept
+	 * rather than too little. */
+	if (!err) {
+		keyset__sort(&s->kept_stacks);
+		keyset__sort(&s->kept_frames);
+		prune_map(stacks, all_kept && keeps(stacks_map, s->kept_stacks.n) ?
+			  &s->kept_stacks : NULL);
+		prune_map(v8_frames, all_kept && keeps(frames_map, s->kept_frames.n) ?
+			  &s->kept_frames : NULL);
+	}
 	sampler_leave(was);
 	return err;
 }

@@ -10,7 +10,9 @@
  * Maps are double-buffered so userspace can drain without losing or double
  * counting: samples go to buffer `active`; userspace flips `active`, waits
  * until no program still writes to the old buffer (`inflight`), then reads
- * and clears the old buffer's counts and stacks at leisure.
+ * and zeroes the old buffer's counts at leisure, and deletes the counts and
+ * stacks that had no sample in its turn (src/sampler.c): a stack sampled
+ * again is found in place, not stored anew.
  *
  * V8 processes (pids in v8_procs, put there by userspace once it has read
  * the layout of the process's node binary) have their user stack walked by

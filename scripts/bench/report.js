@@ -112,8 +112,9 @@ if (bpf) {
 	  'on the same process, runs the floor: `scripts/bench/floor.bpf.c`, a ' +
 	  'minimal sampler of the bench\'s own that only looks the PID up, walks the user stack with ' +
 	  '`bpf_get_stack` into per-CPU scratch and counts it in a hash map keyed by a hash of its frames ' +
-	  '(emptied every second, as the agent drains), on cpu-clock events of its own opened as the agent ' +
-	  'opens its, 3 Hz faster (at one frequency the two timers keep one phase for a whole run, and the ' +
+	  '(emptied every second; the agent\'s drains keep what the buffer\'s last turn sampled), on ' +
+	  'cpu-clock events of its own opened as the agent opens its, 3 Hz faster (at one frequency the ' +
+	  'two timers keep one phase for a whole run, and the ' +
 	  'program that fires just after the other finds a warm cache; 3 Hz apart, each follows the other ' +
 	  'as often). Both programs\' own accounting (run_time_ns / run_cnt) is read at the same moment once ' +
 	  'a second; runs for other processes only look the PID up and leave ' +

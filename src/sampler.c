@@ -548,7 +548,8 @@ int sampler__drain(struct sampler *s, sampler_sample_fn fn, void *ctx)
 
 		if (bpf_map_lookup_elem(counts, k, &count))
 			continue;
-		/* No sample in this turn: aged out. */
+		/* No sample in this turn: aged out; else zeroed for the next
+		 * turn (deleted too when there are too many to keep). */
 		if (count == 0 || !keep_counts)
 			bpf_map_delete_elem(counts, k);
 		else

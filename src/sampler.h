@@ -3,8 +3,8 @@
  * the program with the target filter, attaches it to a cpu-clock perf event
  * on every online CPU in frequency mode, and drains the aggregated stacks:
  * each drain flips the double buffer, waits until the kernel side has left
- * the old one, reads it, and clears it, so every sample is delivered exactly
- * once.
+ * the old one, reads it and zeroes its counts (keeping the stacks they name
+ * for the buffer's next turn), so every sample is delivered exactly once.
  *
  * For V8 processes (sampler__set_v8) each sample also carries the JS
  * functions the kernel side found on its stack: the SFI and cookie of each

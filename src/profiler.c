@@ -306,7 +306,7 @@ static bool name_frames(struct profiler *p, struct target *t, const uint64_t *us
 			continue;
 		prev = frame;
 		path->frames[path->n++] = frame;
-		if (kind == FRAME_KIND_JS) { /* what V8 inlined into it, inside it */
+		if (kind == FRAME_KIND_JS || kind == FRAME_KIND_JS_V8) { /* what V8 inlined into it */
 			bool missing;
 			size_t k = symbolizer__inlined(t->symbolizer, user[i], i == 0,
 						       path->frames + path->n,

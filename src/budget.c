@@ -332,25 +332,122 @@ static int by_weight(const void *x, const void *y, void *arg)
 	return a < b ? -1 : a > b;
 }
 
-/* Chooses the kept set greedily in that order: a node costs its own series,
- * plus its (other) if it has children with samples to credit, minus its
- * parent's (other) when it is the last such child of the parent still
- * folded. A folded node without samples to credit needs no (other). */
+/* The seed of the choice: the connected set that keeps the most decayed
+ * samples in their own node's series for the series it spends (a Lagrangian
+ * relaxation of the budget, solved exactly on the tree): at a
+ * price of lambda per series, a node is worth its own decayed samples (gain,
+ * 0 unless its subtree has samples to credit), less lambda, less lambda more
+ * for its (other) if a child with samples to credit stays folded, plus what
+ * its children are worth where that is positive; it is kept when worth more
+ * than nothing and its parent is kept. A bisection finds the lowest price
+ * whose set fits the budget. Heaviest-first alone keeps wide nodes whose
+ * samples are spread over many light leaves: on a real express app half of
+ * a 500-series budget went to such nodes and their (other) children. */
+struct seed {
+	const struct tree *tree;
+	const double *gain;     /* per node; < 0: never kept (an (other) node) */
+	const bool *recent;
+	double *worth, *below;  /* per node, scratch */
+	bool *open_child;       /* per node: a child with samples stays folded */
+	bool *kept;             /* per node: the result */
+	size_t size;
+	bool root_slot;
+};
+
+/* The series the set at lambda spends, its nodes in s->kept. */
+static size_t seed_at(struct seed *s, double lambda)
+{
+	size_t used = 1 + s->root_slot;
+
+	for (size_t i = 0; i < s->size; i++) {
+		s->below[i] = 0;
+		s->open_child[i] = false;
+	}
+	for (size_t i = s->size - 1; i > 0; i--) { /* children after parents */
+		uint32_t parent = tree__node(s->tree, (uint32_t)i)->parent;
+
+		s->worth[i] = s->gain[i] < 0 ? -1 :
+			      s->gain[i] - lambda - (s->open_child[i] ? lambda : 0) + s->below[i];
+		if (s->worth[i] > 0)
+			s->below[parent] += s->worth[i];
+		else if (s->recent[i])
+			s->open_child[parent] = true;
+	}
+	s->kept[TREE_ROOT] = true;
+	for (size_t i = 1; i < s->size; i++) {
+		uint32_t parent = tree__node(s->tree, (uint32_t)i)->parent;
+
+		s->kept[i] = s->kept[parent] && s->worth[i] > 0;
+		if (s->kept[i])
+			used += 1 + s->open_child[i];
+	}
+	if (!s->root_slot && s->open_child[TREE_ROOT])
+		used++; /* no (other) of the root otherwise */
+	return used;
+}
+
+/* Fills kept[] with the seed for b's budget. */
+static int seed_choice(struct budget *b, const bool *recent, bool *kept)
+{
+	size_t size = tree__size(b->tree);
+	double *gain = malloc(size * sizeof(*gain)), *children = calloc(size, sizeof(double));
+	double *worth = malloc(size * sizeof(*worth)), *below = malloc(size * sizeof(*below));
+	bool *open_child = malloc(size * sizeof(*open_child));
+	struct seed s = { b->tree, gain, recent, worth, below, open_child, kept, size,
+			  root_slot(b) };
+	double lo = 0, hi = 1;
+	int err = -ENOMEM;
+
+	if (!gain || !children || !worth || !below || !open_child)
+		goto out;
+	for (uint32_t id = 1; id < size; id++)
+		children[tree__node(b->tree, id)->parent] += b->nodes[id].weight;
+	for (uint32_t id = 0; id < size; id++) {
+		double own = b->nodes[id].weight - children[id]; /* decayed self */
+
+		gain[id] = tree__node(b->tree, id)->frame == b->opts.other_frame && id ? -1 :
+			   recent[id] && own > 0 ? own : 0;
+		hi += gain[id] > 0 ? gain[id] : 0;
+	}
+	err = 0;
+	if (seed_at(&s, lo) <= b->opts.max_series)
+		goto out;
+	for (int k = 0; k < 50 && hi - lo > 1e-9 * hi; k++) {
+		double mid = (lo + hi) / 2;
+
+		if (seed_at(&s, mid) <= b->opts.max_series)
+			hi = mid;
+		else
+			lo = mid;
+	}
+	seed_at(&s, hi); /* fits: at hi nothing but the root is worth keeping */
+out:
+	free(gain);
+	free(children);
+	free(worth);
+	free(below);
+	free(open_child);
+	return err;
+}
+
+/* Chooses the kept set: the seed, then greedily in by_weight's order where
+ * the budget still has room: a node costs its own series, plus its (other)
+ * if it has children with samples to credit, minus its parent's (other)
+ * when it is the last such child of the parent still folded. A folded node
+ * without samples to credit needs no (other). */
 static int choose(struct budget *b, const bool *recent)
 {
 	size_t size = tree__size(b->tree), n_cand = 0;
 	uint32_t *cand = malloc(size * sizeof(*cand));
 	uint32_t *children = calloc(size, sizeof(*children));
 	uint32_t *folded_children = calloc(size, sizeof(*folded_children));
+	bool *seed = calloc(size, sizeof(*seed));
 	struct choose_ctx ctx = { b->nodes, recent };
 	size_t used = 1 + root_slot(b);
+	int err = -ENOMEM;
 
-	if (!cand || !children || !folded_children) {
-		free(cand);
-		free(children);
-		free(folded_children);
-		return -ENOMEM;
-	}
+	if (!cand || !children || !folded_children || !seed || seed_choice(b, recent, seed))
+		goto out;
 	/* Only children with samples to credit need an (other) when folded. */
 	for (uint32_t id = 1; id < size; id++) {
 		const struct tree_node *tn = tree__node(b->tree, id);
@@ -364,31 +461,36 @@ static int choose(struct budget *b, const bool *recent)
 		b->nodes[id].kept = b->nodes[id].slot = false;
 	b->nodes[TREE_ROOT].kept = true;
 	folded_children[TREE_ROOT] = children[TREE_ROOT];
-	for (size_t k = 0; k < n_cand; k++) {
-		uint32_t id = cand[k];
-		uint32_t parent = tree__node(b->tree, id)->parent;
-		size_t cost = 1 + (children[id] > 0);
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t k = 0; k < n_cand; k++) {
+			uint32_t id = cand[k];
+			uint32_t parent = tree__node(b->tree, id)->parent;
+			size_t cost = 1 + (children[id] > 0);
 
-		if (!b->nodes[parent].kept)
-			continue;
-		if (recent[id] && folded_children[parent] == 1 &&
-		    (parent != TREE_ROOT || !root_slot(b)))
-			cost--; /* the parent's (other) is no longer needed */
-		if (used + cost > b->opts.max_series)
-			continue;
-		used += cost;
-		b->nodes[id].kept = true;
-		folded_children[parent] -= recent[id];
-		folded_children[id] = children[id];
+			if (b->nodes[id].kept || !b->nodes[parent].kept || (!pass && !seed[id]))
+				continue;
+			if (recent[id] && folded_children[parent] == 1 &&
+			    (parent != TREE_ROOT || !root_slot(b)))
+				cost--; /* the parent's (other) is no longer needed */
+			if (used + cost > b->opts.max_series)
+				continue;
+			used += cost;
+			b->nodes[id].kept = true;
+			folded_children[parent] -= recent[id];
+			folded_children[id] = children[id];
+		}
 	}
 	for (uint32_t id = 0; id < size; id++)
 		b->nodes[id].slot = b->nodes[id].kept && folded_children[id] > 0;
 	b->nodes[TREE_ROOT].slot = root_slot(b);
 	b->used = used;
+	err = 0;
+out:
 	free(cand);
 	free(children);
 	free(folded_children);
-	return 0;
+	free(seed);
+	return err;
 }
 
 /* Each node's series, from the kept set and slots (parents first). Without

@@ -7,12 +7,14 @@
  * The tree keeps every node's counts, for the flame graph, folded and pprof
  * outputs. Once a window each node's weight decays and gains the window's
  * inclusive samples: w = w * 2^(-1/BUDGET_HALF_LIFE_WINDOWS) + samples. The
- * series are then chosen, greedily, among the nodes with samples to credit
- * first (sampled in that window, or waiting: see below) and the others
- * after, heaviest first in each group, so that they and
- * their "(other)" children number at most max_series; the set is closed
- * under ancestors (a parent is sampled whenever its child is, and is never
- * lighter). A node that is not a series of its own is folded: its samples go
+ * series are then chosen so that they and their "(other)" children number
+ * at most max_series, the set closed under ancestors: first the set that
+ * keeps the most decayed samples in their own node's series (a node's own
+ * weight is its weight less its children's) for the series it spends, among
+ * the nodes with samples to credit (sampled in that window, or waiting: see
+ * below); then, where room is left, greedily among those nodes first and the
+ * others after, heaviest first in each group (a parent is sampled whenever
+ * its child is, and is never lighter). A node that is not a series of its own is folded: its samples go
  * to the "(other)" child of its nearest kept ancestor. Between two windows a
  * new node is kept while the budget has room, and folded once it is full.
  *

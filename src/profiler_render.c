@@ -87,6 +87,33 @@ static void render_target_info(struct profiler *p, struct buf *out)
 	}
 }
 
+/* What the --max-series budget does to each target: its series and the
+ * samples it folded. */
+static void render_target_budget(struct profiler *p, struct buf *out)
+{
+	static const struct {
+		const char *name, *type, *help;
+	} family[] = {
+		{ "promfiler_target_series", "gauge",
+		  "Series the target's --max-series budget holds now, per family, (other) included." },
+		{ "promfiler_target_folded_samples_total", "counter",
+		  "Samples of the target counted in an (other) series by the --max-series budget." },
+	};
+
+	for (size_t f = 0; f < ARRAY_SIZE(family); f++) {
+		render_prom__header(out, family[f].name, family[f].type, family[f].help);
+		for (size_t i = 0; i < targets__count(p->targets); i++) {
+			const struct target *t = targets__at(p->targets, i);
+			struct budget_stats st;
+			struct prom_label labels[] = { { "pid", t->pid_label }, { "comm", t->comm } };
+
+			budget__stats(t->budget, &st);
+			render_prom__sample(out, family[f].name, labels, 2,
+					    f ? (double)st.folded_samples : (double)st.series);
+		}
+	}
+}
+
 static void render_self_metrics(struct profiler *p, const struct sampler_stats *st,
 				size_t cpus, struct buf *out)
 {
@@ -161,6 +188,7 @@ static void render_self_metrics(struct profiler *p, const struct sampler_stats *
 	}
 	render_scalars(out, pipeline, ARRAY_SIZE(pipeline));
 	render_target_info(p, out);
+	render_target_budget(p, out);
 	render_scalars(out, setup, ARRAY_SIZE(setup));
 	render_process_metrics(out);
 	render_prom__header(out, "promfiler_build_info", "gauge",

@@ -338,6 +338,32 @@ Test(budget, a_path_hot_later_gets_its_own_series)
 	budget__free(b);
 }
 
+/* A wide node whose samples are spread over many light leaves against a
+ * deep chain with one heavy leaf: heaviest-first would spend the budget on
+ * the wide node (50 samples), its (other) and the chain's top, and fold all
+ * 80; the kept set instead holds the whole chain and folds only the 50. */
+Test(budget, the_budget_goes_where_it_keeps_the_most_samples)
+{
+	struct budget *b = new_budget(6, false);
+	const uint32_t deep[] = { 20, 21, 22, 23 };
+	uint64_t folded = 0;
+	char key[64];
+	struct snapshot s;
+
+	for (uint32_t i = 0; i < 50; i++)
+		add(b, (const uint32_t[]){ 10, 100 + i }, 2, 1);
+	add(b, deep, 4, 30);
+	cr_assert_eq(budget__end_window(b, &folded), 0);
+	s = snap(b);
+	snprintf(key, sizeof(key), "%u/20/21/22/23", ROOT);
+	cr_assert_not_null(find(&s, key), "the heavy leaf keeps its series");
+	cr_assert_eq(find(&s, key)->window, 30);
+	cr_assert_eq(window_other(&s), 50);
+	cr_assert_leq(s.n, 6);
+	release(&s);
+	budget__free(b);
+}
+
 Test(budget, one_series_is_the_root_with_every_sample)
 {
 	struct budget *b = new_budget(1, false);

@@ -180,7 +180,7 @@ Test(cli, library_flag_messages_are_unchanged)
 	} cases[] = {
 		{ { "-F", "0" }, "bad --frequency '0': want 1..100000 Hz" },
 		{ { "--window", "86401" }, "bad --window '86401': want 1..86400 seconds" },
-		{ { "--max-series", "1" }, "bad --max-series '1': want 0 (no limit) or 2..10000000" },
+		{ { "--max-series", "10000001" }, "bad --max-series '10000001': want 0 (no limit) or 1..10000000" },
 		{ { "--max-depth", "1001" }, "bad --max-depth '1001': want 0 (no limit) or 2..1000" },
 		{ { "--weight", "both" }, "bad --weight 'both': want self or total" },
 		{ { "--frames", "file" }, "bad --frames 'file': want function or location" },

@@ -44,7 +44,9 @@ Test(options, parse_and_ranges)
 	cr_assert_eq(options__parse(entry("frequency"), "12x", &o), -EINVAL);
 	cr_assert_eq(o.frequency_hz, 997, "a refused value changes nothing");
 	cr_assert_eq(options__parse(entry("max-series"), "0", &o), 0);
-	cr_assert_eq(options__parse(entry("max-series"), "1", &o), -EINVAL);
+	cr_assert_eq(options__parse(entry("max-series"), "1", &o), 0);
+	cr_assert_eq(o.max_series, 1, "one series: the root, with every sample");
+	cr_assert_eq(options__parse(entry("max-series"), "10000001", &o), -EINVAL);
 	cr_assert_eq(options__parse(entry("weight"), "total", &o), 0);
 	cr_assert(o.weight_total);
 	cr_assert_eq(options__parse(entry("labels"), "pod,namespace", &o), 0);

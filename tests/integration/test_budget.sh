@@ -41,9 +41,18 @@ check "--max-series 12: folded samples are counted ($folded)" [ "${folded:-0}" -
 oneshot --max-series 0 > "$WORK/unlimited"
 check "--max-series 0: no limit, nothing folds" bash -c \
 	"! grep -q '#(other)\"' '$WORK/unlimited' && grep -q '^promfiler_budget_folded_samples_total 0$' '$WORK/unlimited'"
-"$AGENT" -p "$first" --duration 1 --max-series 1 >/dev/null 2>"$WORK/one.err"; rc=$?
-check "--max-series 1: refused with a usage error (exit $rc)" [ "$rc" -eq 2 ]
-check "--max-series 1: the message says what is allowed" grep -q "max-series" "$WORK/one.err"
+per_target=$(sed -n "s/^promfiler_target_folded_samples_total{pid=\"$first\",comm=\"node\"} //p" "$WORK/series")
+per_series=$(sed -n "s/^promfiler_target_series{pid=\"$first\",comm=\"node\"} //p" "$WORK/series")
+check "--max-series 12: the target's folded samples ($per_target) are a part of them all ($folded)" \
+	[ "${per_target:-0}" -gt 0 -a "${per_target:-0}" -le "${folded:-0}" ]
+check "--max-series 12: the target's series gauge says at most 12 (${per_series:-none})" \
+	[ -n "$per_series" ] && [ "$per_series" -le 12 ]
+oneshot --max-series 1 > "$WORK/one"
+check "--max-series 1: one series per family for the process, (root)" bash -c \
+	"[ \$(grep -c '^promfiler_cpu_profile{.*pid=\"$first\"' '$WORK/one') -eq 1 ] &&
+	 [ \$(grep -c '^promfiler_cpu_seconds_total{.*pid=\"$first\"' '$WORK/one') -eq 1 ] &&
+	 grep -q '^promfiler_cpu_profile{signature=\"(root)\",pid=\"$first\"' '$WORK/one'"
+check "--max-series 1: promtool accepts it" promtool check metrics < "$WORK/one"
 
 oneshot --labels comm > "$WORK/merged"
 check "--labels comm: no pid label" bash -c "! grep '^promfiler_cpu' '$WORK/merged' | grep -q 'pid='"

@@ -9,7 +9,11 @@
 #     sees several windows), scraped by scripts/bench/budget-watch.js: the
 #     share of "(other)" stays at most 3% of every window's samples and of the
 #     counter's increase over every minute, the series within --max-series,
-#     and no counter goes down.
+#     and no counter goes down;
+#   - then the same app with no flag at all (V8's defaults: TurboFan and
+#     Maglev inline; no perf map), under load on its /score route: its
+#     scoring function scoreOf shows as a frame of its own under the route's
+#     handler, and frames of inlined functions are counted.
 source "$(dirname "$0")/lib.sh"
 require_root
 
@@ -69,4 +73,27 @@ check "several windows were seen ($(grep -o '^[^:]*: [0-9]* windows' <<<"$summar
 	grep -q ': \([4-9]\|[1-9][0-9]\) windows' <<<"$summary"
 check "(other) at most 3% of each window and of each minute's increase, series within the budget, no counter down" \
 	[ "$wrc" -eq 0 ]
+
+BARE_PORT=$(free_port)
+"$NODE" "$APPDIR/app.js" "$BARE_PORT" >/dev/null 2>&1 &
+bare=$!; PIDS+=("$bare")
+for _ in $(seq 50); do
+	curl -sf "http://127.0.0.1:$BARE_PORT/score?user=t" >/dev/null && break
+	sleep 0.2
+done
+(cd "$APPDIR" && "$NODE" load.js "$BARE_PORT" 20 8 '/score?user=ann') >"$WORK/load.bare.log" 2>&1 &
+PIDS+=("$!")
+sleep 5 # its code optimized, scoreOf inlined where V8 chooses to
+"$AGENT" -p "$bare" --duration 10 --format prometheus -o "$WORK/bare.prom" 2>"$WORK/agent.bare.log"
+rc=$?
+kill "$bare" 2>/dev/null
+inl=$(awk '$1 == "promfiler_v8_inlined_frames_total" { print $2 }' "$WORK/bare.prom")
+share=$(awk -v pid="$bare" '/^promfiler_cpu_seconds_total\{/ && index($0, "pid=\"" pid "\"") {
+	all += $NF; if ($0 ~ /#scoreOf[#"]/) hit += $NF }
+	END { printf "%.1f\n", (all > 0 ? 100 * hit / all : 0) }' "$WORK/bare.prom")
+echo "# express at V8's defaults, no flags: scoreOf and below $share% of the samples, $inl inlined frames"
+check "express at V8's defaults, no flags: the agent profiled it (exit $rc)" [ "$rc" -eq 0 ]
+check "express at V8's defaults, no flags: scoreOf shows under the /score handler" \
+	grep -q "^promfiler_cpu_seconds_total{signature=\"[^\"]*#(anonymous app.js:[0-9]*)#scoreOf[#\"]" "$WORK/bare.prom"
+check "express at V8's defaults, no flags: inlined frames counted (${inl:-?})" [ "${inl:-0}" -gt 0 ]
 finish

@@ -55,6 +55,8 @@ static const struct code_layout layouts[] = {
 #define CODE_STEP 16      /* instruction starts are aligned at least this much */
 #define SCAN_CHUNK 4096   /* bytes read at a time while scanning */
 #define MISS_SLOTS 256    /* pcs whose code was not found, per generation */
+#define SCAN_OWNERS 64    /* Code objects read per search, at most */
+#define SCAN_BUDGET (8u << 20) /* bytes searched per generation, at most */
 
 struct slot {
 	uint64_t start;          /* 0: empty */
@@ -93,6 +95,8 @@ struct v8code {
 	size_t n_ranges;
 	uint64_t is_map;         /* the InstructionStream map, once one was found */
 	struct miss misses[MISS_SLOTS];
+	uint64_t scan_bytes;     /* searched in generation scan_gen */
+	uint32_t scan_gen;
 	struct v8code_stats stats;
 };
 
@@ -482,7 +486,15 @@ static int scan(struct v8code *c, uint64_t pc, uint64_t *start)
 	uint64_t buf[SCAN_CHUNK / 8], base = 0, end = 0, f[CODE_READ / 8], w[2];
 	uint64_t lowest = pc > V8CODE_SCAN_MAX ? pc - V8CODE_SCAN_MAX : 0;
 	uint64_t s = pc & ~(uint64_t)(CODE_STEP - 1);
+	unsigned owners = 0;
 
+	/* Bounded work per drain whatever the process's memory holds. */
+	if (c->scan_gen != c->gen) {
+		c->scan_gen = c->gen;
+		c->scan_bytes = 0;
+	}
+	if (c->scan_bytes >= SCAN_BUDGET)
+		return -ENOENT;
 	c->stats.scans++;
 	if (lowest < 4096 + hs)
 		lowest = 4096 + hs;
@@ -500,10 +512,15 @@ static int scan(struct v8code *c, uint64_t pc, uint64_t *start)
 					return -ENOENT;
 			}
 			c->stats.scanned += end - base;
+			c->scan_bytes += end - base;
 		}
 		memcpy(w, (char *)buf + (h - base), sizeof(w));
 		if (!is_heap(w[0]) || !is_heap(w[1]) || w[0] == w[1] ||
-		    (c->is_map && w[0] != c->is_map) || owner(c, s, w[1], f))
+		    (c->is_map && w[0] != c->is_map))
+			continue;
+		if (++owners > SCAN_OWNERS)
+			return -ENOENT; /* not code V8 laid out */
+		if (owner(c, s, w[1], f))
 			continue;
 		c->is_map = w[0]; /* one map for every InstructionStream */
 		if (pc - s >= field32(f, c->cl.code_size))

@@ -85,7 +85,9 @@ int v8code__inlined(struct v8code *c, uint64_t start, uint64_t pc, bool return_a
  * (machine code that merely looks like a header is refused by that check).
  * Code objects found are remembered by address range and checked again as
  * v8code__inlined checks them; a pc whose code is not found is not
- * searched for again in the same generation. Results as v8code__inlined. */
+ * searched for again in the same generation, and the searches of one
+ * generation read at most 8 MiB and 64 look-alike Code objects each (then
+ * -ENOENT). Results as v8code__inlined. */
 int v8code__inlined_at(struct v8code *c, uint64_t pc, bool return_address,
 		       struct v8_inlined *out, size_t max, size_t *n);
 void v8code__stats(const struct v8code *c, struct v8code_stats *out);

@@ -169,6 +169,7 @@ $(FUZZ_DIR)/fuzz_render_prom: $(addprefix $(FUZZ_DIR)/,render_prom.o buf.o \
 $(FUZZ_DIR)/fuzz_procmaps: $(FUZZ_DIR)/procfs.o
 $(FUZZ_DIR)/fuzz_elfsym: $(FUZZ_DIR)/elfsym.o
 $(FUZZ_DIR)/fuzz_v8inline: $(FUZZ_DIR)/v8inline.o
+$(FUZZ_DIR)/fuzz_v8code: $(addprefix $(FUZZ_DIR)/,v8code.o v8inline.o procfs.o)
 $(FUZZ_DIR):
 	$(Q)mkdir -p $@
 # The modules' warnings are gcc's business (the main build makes them

@@ -22,7 +22,10 @@
 # Environment: AGENT (./promfiler-bpf), NODE (node), PERF (perf), FREQ (997),
 # TOLERANCE (3), WARMUP seconds before profiling (2), KEEP=1 keeps the raw
 # files (their directory is printed), REUSE=FUNCTION [REUSE_AS=NAME] makes
-# an address reuse happen (see below), PID=N profiles that running Node
+# an address reuse happen (see below), INLINED=FUNCTION reports, for a
+# function V8 may inline into its callers, its share on each side and how
+# much of it perf credits to its callers instead (perf names a pc by its
+# code object: "perf credits caller"), PID=N profiles that running Node
 # process (started by the caller with NODE_FLAGS below, under its own load)
 # instead of starting APP.js: it is neither warmed up nor stopped here.
 set -u
@@ -134,7 +137,8 @@ fi
 NODE_PID=
 
 "$NODE" "$ROOT/tests/fixtures/accuracy/compare.js" "$WORK/promfiler.folded" "$WORK/perf.txt" \
-	"$WORK/perf.map" --top 10 --tolerance "$TOLERANCE" ${expect:+--expect "$expect"}
+	"$WORK/perf.map" --top 10 --tolerance "$TOLERANCE" ${expect:+--expect "$expect"} \
+	${INLINED:+--inlined "$INLINED"}
 rc=$?
 [ "$rc" -le 1 ] || die "compare.js failed ($rc)"
 exit "$rc"

@@ -226,8 +226,8 @@ static void refresh_target(struct profiler *p, struct target *t)
 		t->diagnosed = true;
 		if (!after.has_perf_map && after.v8 == SYMBOLIZE_V8_ACTIVE)
 			logf_(p, "pid %d (%s): no perf map: JS frames named from V8's objects "
-			      "(V8 %s); --perf-basic-prof would also name optimized code "
-			      "with what it inlined", (int)t->pid, t->comm, after.v8_version);
+			      "(V8 %s), with what V8 inlined into them", (int)t->pid,
+			      t->comm, after.v8_version);
 		else if (!after.has_perf_map)
 			logf_(p, "pid %d (%s): no perf map, JS frames cannot be named: "
 			      "start node with --perf-basic-prof", (int)t->pid, t->comm);
@@ -306,7 +306,7 @@ static bool name_frames(struct profiler *p, struct target *t, const uint64_t *us
 			continue;
 		prev = frame;
 		path->frames[path->n++] = frame;
-		if (kind == FRAME_KIND_JS) { /* what V8 inlined into it, inside it */
+		if (kind == FRAME_KIND_JS || kind == FRAME_KIND_JS_V8) { /* what V8 inlined into it */
 			bool missing;
 			size_t k = symbolizer__inlined(t->symbolizer, user[i], i == 0,
 						       path->frames + path->n,

@@ -474,14 +474,29 @@ size_t symbolizer__inlined(struct symbolizer *s, uint64_t ip, bool leaf,
 	struct v8_inlined fns[V8INLINE_MAX_DEPTH];
 	uint64_t start;
 	const char *raw = s->perfmap ? perfmap__lookup_range(s->perfmap, ip, &start, NULL) : NULL;
-	size_t n = 0, named = 0;
+	const struct procmap *m;
+	size_t n = 0, named = 0, most = max < V8INLINE_MAX_DEPTH ? max : V8INLINE_MAX_DEPTH;
+	int err;
 
 	*missing = false;
-	/* Optimized code only: TurboFan's "JS:*", Maglev's "JS:+". */
-	if (!raw || !max || strncmp(raw, "JS:", 3) != 0 || (raw[3] != '*' && raw[3] != '+'))
+	if (!max)
 		return 0;
-	if (!s->code || !s->v8 || v8code__inlined(s->code, start, ip, !leaf, fns,
-					max < V8INLINE_MAX_DEPTH ? max : V8INLINE_MAX_DEPTH, &n)) {
+	if (raw) {
+		/* Optimized code only: TurboFan's "JS:*", Maglev's "JS:+". */
+		if (strncmp(raw, "JS:", 3) != 0 || (raw[3] != '*' && raw[3] != '+'))
+			return 0;
+		err = s->code && s->v8 ? v8code__inlined(s->code, start, ip, !leaf, fns, most, &n)
+				       : -ENOTSUP;
+	} else {
+		/* No perf map names it: JIT code is found from the pc. */
+		m = find_mapping(s, ip);
+		if (!s->v8 || !m || m->path[0])
+			return 0;
+		err = s->code ? v8code__inlined_at(s->code, ip, !leaf, fns, most, &n) : -ENOTSUP;
+		if (err == -ENOEXEC)
+			return 0; /* baseline code, a builtin: nothing inlined */
+	}
+	if (err) { /* with a perf map, -ENOEXEC too: its name is stale */
 		s->inline_missing++;
 		*missing = true;
 		return 0;

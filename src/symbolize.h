@@ -102,7 +102,8 @@ uint32_t symbolizer__frame_v8(struct symbolizer *s, uint64_t ip, uint64_t sfi,
 			      uint32_t cookie, bool leaf, uint32_t *outer,
 			      enum frame_kind *kind);
 /* The functions V8 inlined at ip, in the optimized code the perf map names
- * there (v8code), named as V8-named frames are: their frames, outermost
+ * there, or where no perf map names ip, in the JIT code object that holds
+ * it (v8code__inlined_at), named as V8-named frames are: their frames, outermost
  * first, into frames[0..n), n returned, to go just inside ip's own frame.
  * leaf: ip is the sampled IP, else a return address. 0 for other frames,
  * and when the inlining of optimized code cannot be read: then *missing

@@ -52,6 +52,11 @@ static const struct code_layout layouts[] = {
 #define CODE_READ 64   /* bytes of a Code object read: its fields above */
 #define HEAP_TAG 1
 #define WEAK_BIT 2
+#define CODE_STEP 16      /* instruction starts are aligned at least this much */
+#define SCAN_CHUNK 4096   /* bytes read at a time while scanning */
+#define MISS_SLOTS 256    /* pcs whose code was not found, per generation */
+#define SCAN_OWNERS 64    /* Code objects read per search, at most */
+#define SCAN_BUDGET (8u << 20) /* bytes searched per generation, at most */
 
 struct slot {
 	uint64_t start;          /* 0: empty */
@@ -69,6 +74,16 @@ struct slot {
 	uint32_t *fns_gen;       /* ... in that generation (0: never) */
 };
 
+/* A code object found by scanning: where pcs in [start, end) look first. */
+struct range {
+	uint64_t start, end;
+};
+
+struct miss {
+	uint64_t pc;
+	uint32_t gen;
+};
+
 struct v8code {
 	struct code_layout cl;
 	uint32_t sfi_name;       /* SharedFunctionInfo::name_or_scope_info */
@@ -76,6 +91,12 @@ struct v8code {
 	void *ctx;
 	uint32_t gen;
 	struct slot slots[V8CODE_CACHE_SLOTS];
+	struct range *ranges;    /* sorted by start, V8CODE_CACHE_SLOTS at most */
+	size_t n_ranges;
+	uint64_t is_map;         /* the InstructionStream map, once one was found */
+	struct miss misses[MISS_SLOTS];
+	uint64_t scan_bytes;     /* searched in generation scan_gen */
+	uint32_t scan_gen;
 	struct v8code_stats stats;
 };
 
@@ -140,6 +161,7 @@ void v8code__free(struct v8code *c)
 		return;
 	for (size_t i = 0; i < V8CODE_CACHE_SLOTS; i++)
 		clear_slot(&c->slots[i]);
+	free(c->ranges);
 	free(c);
 }
 
@@ -230,11 +252,33 @@ static int read_header(struct v8code *c, uint64_t start, uint64_t *is_map, uint6
 	return is_heap(h[0]) && is_heap(h[1]) ? 0 : -ENOENT;
 }
 
+/* The fields of code, the Code object named by the InstructionStream
+ * before start, into f: 0 when it owns these instructions (points back to
+ * them); -ENOENT; -EFAULT. */
+static int owner(struct v8code *c, uint64_t start, uint64_t code, uint64_t f[CODE_READ / 8])
+{
+	const struct code_layout *cl = &c->cl;
+	int err = rd(c, code - HEAP_TAG, f, CODE_READ);
+
+	if (err)
+		return err;
+	return f[cl->code_is / 8] == start - cl->is_header + HEAP_TAG &&
+	       f[cl->code_start / 8] == start ? 0 : -ENOENT;
+}
+
+static uint32_t field32(const uint64_t *f, uint32_t off)
+{
+	uint32_t v;
+
+	memcpy(&v, (const char *)f + off, sizeof(v));
+	return v;
+}
+
 static int load(struct v8code *c, struct slot *s, uint64_t start)
 {
 	const struct code_layout *cl = &c->cl;
 	uint64_t f[CODE_READ / 8], dd_len, dd[16];
-	uint32_t kind, flags, size;
+	uint32_t kind;
 	int err;
 
 	clear_slot(s);
@@ -243,18 +287,12 @@ static int load(struct v8code *c, struct slot *s, uint64_t start)
 	c->stats.loads++;
 	if ((err = read_header(c, start, &s->is_map, &s->code)))
 		return err;
-	if ((err = rd(c, s->code - HEAP_TAG, f, sizeof(f))))
+	if ((err = owner(c, start, s->code, f)))
 		return err;
-	/* The Code that owns these instructions points back to them. */
-	if (f[cl->code_is / 8] != start - cl->is_header + HEAP_TAG ||
-	    f[cl->code_start / 8] != start)
-		return -ENOENT;
-	memcpy(&flags, (char *)f + cl->code_flags, sizeof(flags));
-	memcpy(&size, (char *)f + cl->code_size, sizeof(size));
-	kind = flags & 0xf;
+	s->size = field32(f, cl->code_size);
+	kind = field32(f, cl->code_flags) & 0xf;
 	if (kind != cl->kind_baseline + 1 && kind != cl->kind_baseline + 2)
-		return -ENOENT; /* not Maglev or TurboFan code: nothing inlined */
-	s->size = size;
+		return -ENOEXEC; /* not Maglev or TurboFan code: nothing inlined */
 	if ((err = read_positions(c, s, f[cl->code_positions / 8])))
 		return err;
 	/* The deoptimization data's length, then its first elements. */
@@ -335,8 +373,9 @@ static struct slot *code_at(struct v8code *c, uint64_t start)
 	return s;
 }
 
-int v8code__inlined(struct v8code *c, uint64_t start, uint64_t pc, bool return_address,
-		    struct v8_inlined *out, size_t max, size_t *n)
+/* v8code__inlined without the counting. */
+static int inlined_in(struct v8code *c, uint64_t start, uint64_t pc, bool return_address,
+		      struct v8_inlined *out, size_t max, size_t *n)
 {
 	int32_t fids[V8INLINE_MAX_DEPTH];
 	uint64_t raw, off;
@@ -345,14 +384,14 @@ int v8code__inlined(struct v8code *c, uint64_t start, uint64_t pc, bool return_a
 	int err;
 
 	*n = 0;
-	c->stats.lookups++;
 	s = code_at(c, start);
 	err = s->err;
 	off = pc - start;
-	if (!err && (pc < start || off >= s->size || (return_address && off == 0)))
+	if ((!err || err == -ENOEXEC) &&
+	    (pc < start || off >= s->size || (return_address && off == 0)))
 		err = -ENOENT;
 	if (err)
-		goto fail;
+		return err;
 	if (return_address)
 		off--;
 	err = v8inline__lookup(s->positions, s->n_positions, (uint32_t)off, &raw);
@@ -364,13 +403,159 @@ int v8code__inlined(struct v8code *c, uint64_t start, uint64_t pc, bool return_a
 	for (size_t i = 0; !err && i < k; i++)
 		err = literal(c, s, fids[i], &out[i]);
 	if (err)
-		goto fail;
+		return err;
 	*n = k;
-	c->stats.inlined += k;
 	return 0;
-fail:
-	c->stats.missing++;
+}
+
+static int counted(struct v8code *c, int err, size_t n)
+{
+	c->stats.lookups++;
+	c->stats.inlined += n;
+	if (err && err != -ENOEXEC) /* live code that inlines nothing misses nothing */
+		c->stats.missing++;
 	return err;
+}
+
+int v8code__inlined(struct v8code *c, uint64_t start, uint64_t pc, bool return_address,
+		    struct v8_inlined *out, size_t max, size_t *n)
+{
+	int err = inlined_in(c, start, pc, return_address, out, max, n);
+
+	return counted(c, err, *n);
+}
+
+/* The range that starts at or below pc, or NULL. */
+static struct range *range_below(struct v8code *c, uint64_t pc)
+{
+	size_t lo = 0, hi = c->n_ranges;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (c->ranges[mid].start <= pc)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo ? &c->ranges[lo - 1] : NULL;
+}
+
+static void range_add(struct v8code *c, uint64_t start, uint64_t end)
+{
+	struct range *r;
+	size_t i;
+
+	if (!c->ranges && !(c->ranges = malloc(V8CODE_CACHE_SLOTS * sizeof(*c->ranges))))
+		return; /* found again by the next scan */
+	if (c->n_ranges == V8CODE_CACHE_SLOTS)
+		c->n_ranges = 0; /* start over: the hot code comes back first */
+	r = range_below(c, start);
+	i = r ? (size_t)(r - c->ranges) + 1 : 0;
+	if (r && r->start == start) {
+		r->end = end;
+		return;
+	}
+	memmove(&c->ranges[i + 1], &c->ranges[i], (c->n_ranges - i) * sizeof(*r));
+	c->ranges[i] = (struct range){ start, end };
+	c->n_ranges++;
+	/* Code objects do not overlap: a neighbour that does is gone. */
+	while (i + 1 < c->n_ranges && c->ranges[i + 1].start < end) {
+		memmove(&c->ranges[i + 1], &c->ranges[i + 2],
+			(c->n_ranges - i - 2) * sizeof(*r));
+		c->n_ranges--;
+	}
+	if (i > 0 && c->ranges[i - 1].end > start)
+		c->ranges[i - 1].end = start;
+}
+
+static void range_drop(struct v8code *c, struct range *r)
+{
+	size_t i = (size_t)(r - c->ranges);
+
+	memmove(r, r + 1, (c->n_ranges - i - 1) * sizeof(*r));
+	c->n_ranges--;
+}
+
+/* The start of the instructions of the code object that holds pc: the
+ * nearest InstructionStream below pc (at most V8CODE_SCAN_MAX bytes below)
+ * whose Code points back to it, which must cover pc. 0; -ENOENT. */
+static int scan(struct v8code *c, uint64_t pc, uint64_t *start)
+{
+	const uint32_t hs = c->cl.is_header;
+	uint64_t buf[SCAN_CHUNK / 8], base = 0, end = 0, f[CODE_READ / 8], w[2];
+	uint64_t lowest = pc > V8CODE_SCAN_MAX ? pc - V8CODE_SCAN_MAX : 0;
+	uint64_t s = pc & ~(uint64_t)(CODE_STEP - 1);
+	unsigned owners = 0;
+
+	/* Bounded work per drain whatever the process's memory holds. */
+	if (c->scan_gen != c->gen) {
+		c->scan_gen = c->gen;
+		c->scan_bytes = 0;
+	}
+	if (c->scan_bytes >= SCAN_BUDGET)
+		return -ENOENT;
+	c->stats.scans++;
+	if (lowest < 4096 + hs)
+		lowest = 4096 + hs;
+	for (; s >= lowest; s -= CODE_STEP) {
+		uint64_t h = s - hs;
+
+		if (h < base || h + sizeof(w) > end) {
+			/* The chunk below: it may reach below the code's
+			 * mapping; then the header's own page. */
+			end = h + sizeof(w);
+			base = end - SCAN_CHUNK < lowest - hs ? lowest - hs : end - SCAN_CHUNK;
+			if (rd(c, base, buf, end - base)) {
+				base = h & ~(uint64_t)4095;
+				if (rd(c, base, buf, end - base))
+					return -ENOENT;
+			}
+			c->stats.scanned += end - base;
+			c->scan_bytes += end - base;
+		}
+		memcpy(w, (char *)buf + (h - base), sizeof(w));
+		if (!is_heap(w[0]) || !is_heap(w[1]) || w[0] == w[1] ||
+		    (c->is_map && w[0] != c->is_map))
+			continue;
+		if (++owners > SCAN_OWNERS)
+			return -ENOENT; /* not code V8 laid out */
+		if (owner(c, s, w[1], f))
+			continue;
+		c->is_map = w[0]; /* one map for every InstructionStream */
+		if (pc - s >= field32(f, c->cl.code_size))
+			return -ENOENT; /* pc is past it: in no code */
+		*start = s;
+		range_add(c, s, s + field32(f, c->cl.code_size));
+		return 0;
+	}
+	return -ENOENT;
+}
+
+int v8code__inlined_at(struct v8code *c, uint64_t pc, bool return_address,
+		       struct v8_inlined *out, size_t max, size_t *n)
+{
+	uint64_t at = return_address ? pc - 1 : pc, start;
+	struct miss *m = &c->misses[((at >> 4) * 0x9e3779b97f4a7c15ull >> 32) % MISS_SLOTS];
+	struct range *r = range_below(c, at);
+	int err;
+
+	*n = 0;
+	if (r && at < r->end) {
+		err = inlined_in(c, r->start, pc, return_address, out, max, n);
+		if (err != -ENOENT && err != -EFAULT)
+			return counted(c, err, *n);
+		range_drop(c, r); /* freed or moved: look again */
+	}
+	if (m->pc == at && m->gen == c->gen)
+		return counted(c, -ENOENT, 0); /* not found in this generation */
+	if ((err = scan(c, at, &start))) {
+		m->pc = at;
+		m->gen = c->gen;
+		return counted(c, err, 0);
+	}
+	err = inlined_in(c, start, pc, return_address, out, max, n);
+	return counted(c, err, *n);
 }
 
 void v8code__stats(const struct v8code *c, struct v8code_stats *out)

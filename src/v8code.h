@@ -4,7 +4,8 @@
  * that each inlined function is a frame of its own under its caller.
  *
  * Given the start of a code object's instructions (from the perf map entry
- * that names it) and a pc in it, the reader finds the InstructionStream
+ * that names it, or found from the pc alone: v8code__inlined_at) and a pc
+ * in it, the reader finds the InstructionStream
  * just before the instructions, its Code object (which must point back to
  * the same InstructionStream and hold the same instruction start, and be
  * optimized code that covers pc), then the Code's source position table
@@ -35,6 +36,7 @@
 #define V8CODE_CACHE_SLOTS 1024       /* code objects cached per process */
 #define V8CODE_TABLE_MAX (256u << 10) /* bytes of a table read, at most */
 #define V8CODE_LITERALS_MAX 65536     /* literal array slots, at most */
+#define V8CODE_SCAN_MAX (512u << 10)  /* bytes below a pc searched for its code */
 
 struct v8code;
 
@@ -51,6 +53,8 @@ struct v8code_stats {
 	uint64_t missing;   /* frames whose inlining could not be read */
 	uint64_t reused;    /* cached code objects found replaced (checked again) */
 	uint64_t loads;     /* code objects read */
+	uint64_t scans;     /* pcs whose code object was searched for */
+	uint64_t scanned;   /* bytes read by those searches */
 };
 
 /* 0 when layout's V8 version is one this reader knows; -ENOTSUP. */
@@ -67,12 +71,25 @@ void v8code__next_generation(struct v8code *c);
 /* The functions inlined at pc of the code whose instructions start at
  * start, outermost first, into out[0..*n). return_address: pc is where a
  * call returns (a frame below the leaf): the call itself is looked up.
- * 0 (*n = 0: nothing inlined there); -ENOENT when the code at start is not
- * a live optimized Code object covering pc (interpreted or baseline code,
- * a builtin, freed code), -EINVAL when its tables are malformed, -EFAULT
- * when memory could not be read, -E2BIG when more than max are inlined. */
+ * 0 (*n = 0: nothing inlined there); -ENOEXEC when it is live code that
+ * covers pc but is not Maglev or TurboFan code (baseline code, a builtin:
+ * nothing inlined, and not counted missing); -ENOENT when the code at start
+ * is not a live Code object covering pc (freed or moved code, no code),
+ * -EINVAL when its tables are malformed, -EFAULT when memory could not be
+ * read, -E2BIG when more than max are inlined. */
 int v8code__inlined(struct v8code *c, uint64_t start, uint64_t pc, bool return_address,
 		    struct v8_inlined *out, size_t max, size_t *n);
+/* The same without knowing where the code starts (no perf map): the code
+ * object that holds pc is the nearest InstructionStream below it, at most
+ * V8CODE_SCAN_MAX bytes below, whose Code points back to it and covers pc
+ * (machine code that merely looks like a header is refused by that check).
+ * Code objects found are remembered by address range and checked again as
+ * v8code__inlined checks them; a pc whose code is not found is not
+ * searched for again in the same generation, and the searches of one
+ * generation read at most 8 MiB and 64 look-alike Code objects each (then
+ * -ENOENT). Results as v8code__inlined. */
+int v8code__inlined_at(struct v8code *c, uint64_t pc, bool return_address,
+		       struct v8_inlined *out, size_t max, size_t *n);
 void v8code__stats(const struct v8code *c, struct v8code_stats *out);
 
 #endif

@@ -26,6 +26,7 @@ int fuzz_render_prom(const uint8_t *data, size_t size);
 int fuzz_procmaps(const uint8_t *data, size_t size);
 int fuzz_elfsym(const uint8_t *data, size_t size);
 int fuzz_v8inline(const uint8_t *data, size_t size);
+int fuzz_v8code(const uint8_t *data, size_t size);
 
 static const struct {
 	const char *name;
@@ -37,6 +38,7 @@ static const struct {
 	{ "procmaps", fuzz_procmaps },
 	{ "elfsym", fuzz_elfsym },
 	{ "v8inline", fuzz_v8inline },
+	{ "v8code", fuzz_v8code },
 };
 
 /* Replays the files of one target's directory; returns how many. */
@@ -87,6 +89,8 @@ Test(fuzz_regressions, v8inline)
 }
 
 /* A directory nobody replays would be a regression test that never runs. */
+Test(fuzz_regressions, v8code) { replay("v8code", fuzz_v8code); }
+
 Test(fuzz_regressions, every_directory_is_a_target)
 {
 	DIR *d = opendir(DIR_ROOT);

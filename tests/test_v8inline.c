@@ -497,9 +497,11 @@ Test(v8code, refuses_what_is_not_its_code)
 	cr_assert_eq(v8code__inlined(c, START, START + 0x50, false, fns, 4, &n), -ENOENT);
 	v8code__free(c);
 	build_heap();
-	poke(CODE_AT + 48, 10); /* interpreted code */
+	poke(CODE_AT + 48, 11); /* baseline code: live, but nothing inlined */
 	c = v8code__new(&l, read_heap, NULL);
-	cr_assert_eq(v8code__inlined(c, START, START + 0x50, false, fns, 4, &n), -ENOENT);
+	cr_assert_eq(v8code__inlined(c, START, START + 0x50, false, fns, 4, &n), -ENOEXEC);
+	cr_assert_eq(v8code__inlined(c, START, START + 0x100, false, fns, 4, &n), -ENOENT,
+		     "past the baseline code");
 	v8code__free(c);
 	build_heap();
 	poke(SPT_AT + 8, SMI(-4)); /* a negative length */
@@ -544,5 +546,57 @@ Test(v8code, replaced_code_is_read_again)
 	poke(IS_AT, 0);
 	v8code__next_generation(c);
 	cr_assert_eq(v8code__inlined(c, START, START + 0x50, false, fns, 4, &n), -ENOENT);
+	v8code__free(c);
+}
+
+/* No perf map: the code that holds a pc is found from the pc alone. */
+Test(v8code, found_from_the_pc)
+{
+	struct v8_layout l = fake_layout();
+	struct v8_inlined fns[4];
+	struct v8code_stats st;
+	struct v8code *c;
+	size_t n;
+
+	build_heap();
+	/* Machine code that looks like a header (two tagged words) whose
+	 * "Code" does not point back: passed over. */
+	poke(START + 0x20, TAG(MAP_AT));
+	poke(START + 0x28, TAG(DD_AT));
+	c = v8code__new(&l, read_heap, NULL);
+	cr_assert_eq(v8code__inlined_at(c, START + 0x50, false, fns, 4, &n), 0);
+	cr_assert_eq(n, 1);
+	cr_assert_eq(fns[0].sfi, TAG(SFI_AT));
+	cr_assert_eq(v8code__inlined_at(c, START + 0x80, true, fns, 4, &n), 0,
+		     "a return address: the call before it");
+	cr_assert_eq(n, 1);
+	cr_assert_eq(v8code__inlined_at(c, START + 0x10, false, fns, 4, &n), 0);
+	cr_assert_eq(n, 0, "the outer function's own code");
+	v8code__stats(c, &st);
+	cr_assert_eq(st.scans, 1, "the range found is remembered");
+	/* Past the code: in no code object; not searched again this drain. */
+	cr_assert_eq(v8code__inlined_at(c, START + 0x180, false, fns, 4, &n), -ENOENT);
+	cr_assert_eq(v8code__inlined_at(c, START + 0x180, false, fns, 4, &n), -ENOENT);
+	v8code__stats(c, &st);
+	cr_assert_eq(st.scans, 2);
+	cr_assert_eq(st.missing, 2);
+	/* Baseline code: nothing inlined, nothing missing. */
+	poke(CODE_AT + 48, 11);
+	v8code__next_generation(c);
+	poke(IS_AT + 8, TAG(CODE_AT + 0x600)); /* a new Code: read again */
+	memcpy(heap + (CODE_AT + 0x600 - HEAP_BASE), heap + (CODE_AT - HEAP_BASE), 64);
+	cr_assert_eq(v8code__inlined_at(c, START + 0x50, false, fns, 4, &n), -ENOEXEC);
+	/* Freed: the remembered range is checked, dropped, searched again. */
+	poke(IS_AT, 0);
+	v8code__next_generation(c);
+	cr_assert_eq(v8code__inlined_at(c, START + 0x50, false, fns, 4, &n), -ENOENT);
+	v8code__stats(c, &st);
+	cr_assert_eq(st.scans, 3);
+	cr_assert_eq(st.missing, 3);
+	v8code__free(c);
+	/* Nothing readable below the pc: refused, no crash. */
+	c = v8code__new(&l, read_heap, NULL);
+	cr_assert_eq(v8code__inlined_at(c, HEAP_BASE + 0x10, false, fns, 4, &n), -ENOENT);
+	cr_assert_eq(v8code__inlined_at(c, 0x100, false, fns, 4, &n), -ENOENT);
 	v8code__free(c);
 }

@@ -154,13 +154,15 @@ async function phaseBpf(o) {
 }
 
 // N service.js targets whose duties add up to `total` of a core, each up
-// (its perf map written) before this returns.
-async function startServices(n, total) {
+// (its perf map written, with the perf map flags) before this returns.
+async function startServices(n, total, flags = L.PERF_FLAGS) {
 	const ws = [];
 	for (let i = 0; i < n; i++)
-		ws.push(L.startWorkload('service.js', ['--duty', String(total / n), '--seed', String(i + 1)]));
+		ws.push(L.startWorkload('service.js', ['--duty', String(total / n), '--seed', String(i + 1)],
+			{ flags }));
 	const t0 = L.now();
-	while (L.now() - t0 < 120000 && !ws.every((w) => fs.existsSync(`/tmp/perf-${w.pid}.map`)))
+	while (flags.length && L.now() - t0 < 120000 &&
+	       !ws.every((w) => fs.existsSync(`/tmp/perf-${w.pid}.map`)))
 		await L.sleep(200);
 	await L.sleep(2000); // their code compiled, their maps settled
 	return ws;
@@ -258,11 +260,14 @@ function parseCallgrind(file) {
 	return { summary, fns, edges };
 }
 
+// `callgrind bare`: the same with targets started with no flag at all (no
+// perf map: JS frames, and what V8 inlined, named from V8's objects).
 async function phaseCallgrind(o) {
-	const res = { hz: 97, targets: 10, total_duty: 0.5, scrapes: [] };
-	const out = path.join(o.out, 'callgrind.agent.out');
+	const bare = o.arg === 'bare';
+	const res = { hz: 97, targets: 10, total_duty: 0.5, scrapes: [], bare };
+	const out = path.join(o.out, bare ? 'callgrind.agent.bare.out' : 'callgrind.agent.out');
 	const secs = o.quick ? 15 : 40;
-	const ws = await startServices(res.targets, res.total_duty);
+	const ws = await startServices(res.targets, res.total_duty, bare ? [] : L.PERF_FLAGS);
 	const pids = ws.flatMap((w) => ['--pid', String(w.pid)]);
 	const a = await L.startAgent(o.agent, [...pids, '-F', '97'], {
 		wrap: ['valgrind', '--tool=callgrind', `--callgrind-out-file=${out}`],
@@ -281,7 +286,7 @@ async function phaseCallgrind(o) {
 	res.seconds = (L.now() - t0) / 1000;
 	res.samples_drained = last ? L.metric(last, 'promfiler_samples_total') : NaN;
 	res.drains = last ? L.metric(last, 'promfiler_drains_total') : NaN;
-	await L.stopAgent(a);
+	await L.stopAgent(a, 120000); // callgrind writes its output at exit
 	await Promise.all(ws.map((w) => w.stop()));
 	const cg = parseCallgrind(out);
 	res.summary = cg.summary;
@@ -289,7 +294,7 @@ async function phaseCallgrind(o) {
 	// -> on_sample per aggregated stack), frame naming (whatever on_sample
 	// calls per frame: symbolizer__frame*), one-time loads (ELF tables,
 	// perf map reads), rendering and gzip.
-	const wanted = /^(profiler__poll|sampler__drain|on_sample|name_frames|symbolizer__\w+|elfsym_cache__get_fd|elfsym__lookup|perfmap__refresh|profiler__render_metrics|render_prom__profiles|deflate|profiler__new|kallsyms__\w+)$/;
+	const wanted = /^(profiler__poll|sampler__drain|on_sample|name_frames|symbolizer__\w+|elfsym_cache__get_fd|elfsym__lookup|perfmap__refresh|profiler__render_metrics|render_prom__profiles|deflate|profiler__new|kallsyms__\w+|v8code__\w+)$/;
 	res.fns = {};
 	for (const [name, v] of cg.fns)
 		if (wanted.test(name))
@@ -302,6 +307,8 @@ async function phaseCallgrind(o) {
 	}
 	res.perf_map_bytes = last ? L.metric(last, 'promfiler_perf_map_bytes_read_total') : NaN;
 	res.inlined_frames = last ? L.metric(last, 'promfiler_v8_inlined_frames_total') : NaN;
+	res.inline_missing = last ? L.metric(last, 'promfiler_v8_inline_missing_frames_total') : NaN;
+	res.v8_named_frames = last ? L.metric(last, 'promfiler_v8_named_frames_total') : NaN;
 	return res;
 }
 

@@ -186,11 +186,12 @@ async function startAgent(agent, args, { wrap = [], logFile, healthMs = 15000 } 
 	throw new Error(`agent did not come up (${full.join(' ')}): ${text}`);
 }
 
-async function stopAgent(a) {
+// ms: how long it may take before it is killed (longer under valgrind).
+async function stopAgent(a, ms) {
 	if (!a)
 		return;
 	a.child.kill('SIGTERM');
-	await waitExit(a.child);
+	await waitExit(a.child, ms);
 }
 
 // Calls fn with each line of a child's stdout that parses as JSON.

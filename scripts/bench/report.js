@@ -160,8 +160,10 @@ const cg = J('callgrind.json');
 const microCg = J('micro-callgrind.json') || {};
 const micro = (J('micro.json') || []);
 const microOf = (bench, key, val) => micro.find((m) => m.bench === bench && (key ? m[key] === val : true));
-const cgInstr = {};
-if (cg) {
+// Instructions per unit of one callgrind run of the agent (callgrind.json,
+// or callgrind-bare.json: targets without a perf map).
+function agentInstr(cg) {
+	const cgInstr = {};
 	const f = (n) => cg.fns[n] || { incl: 0, calls: 0 };
 	// Per frame: what on_sample calls once per frame (symbolizer__frame, or
 	// a variant of it), less one-time ELF table loads inside it.
@@ -190,6 +192,17 @@ if (cg) {
 	cgInstr.perInlinedFrame = cg.inlined_frames ? inl.incl / cg.inlined_frames : NaN;
 	cgInstr.framesPerStack = frames / f('on_sample').calls;
 	cgInstr.samplesPerStack = cg.samples_drained / f('on_sample').calls;
+	// Without a perf map: finding the code object that holds a pc.
+	const at = (cg.edges || {})['symbolizer__inlined -> v8code__inlined_at'] || { incl: 0, calls: 0 };
+	cgInstr.perCodeFind = at.calls ? at.incl / at.calls : NaN;
+	return { cgInstr, f, elf, refresh, frames, inl, series };
+}
+const cgBare = J('callgrind-bare.json');
+const bare = cgBare ? agentInstr(cgBare).cgInstr : null;
+let cgInstr = {};
+if (cg) {
+	const { cgInstr: ci, f, elf, frames, inl, series } = agentInstr(cg);
+	cgInstr = ci;
 	p('### 2. Agent userspace cost in instructions (valgrind --tool=callgrind: counted, not timed)');
 	p();
 	p(`The agent itself runs under callgrind (valgrind warns about BPF commands it does not know, but ` +
@@ -209,6 +222,13 @@ if (cg) {
 	p(`| per symbolized frame (symbolizer, name normalization, interning) | ${int(cgInstr.perFrame)} |`);
 	p(`| per JS frame, looking for what V8 inlined there (symbolizer__inlined, ${int(inl.calls)} calls) | ${int(cgInstr.perInlineLookup)} |`);
 	p(`| ... per inlined frame shown (${int(cg.inlined_frames)} sampled) | ${int(cgInstr.perInlinedFrame)} |`);
+	if (bare) {
+		p(`| targets with no flag (\`callgrind bare\`: JS named from V8's objects): per drained sample | ${int(bare.perSample)} |`);
+		p(`| ... per symbolized frame | ${int(bare.perFrame)} |`);
+		p(`| ... per JS frame, looking for what V8 inlined there (${int(cgBare.fns.symbolizer__inlined ? cgBare.fns.symbolizer__inlined.calls : 0)} calls) | ${int(bare.perInlineLookup)} |`);
+		p(`| ... of which finding the code object that holds the pc (v8code__inlined_at) | ${int(bare.perCodeFind)} |`);
+		p(`| ... per inlined frame shown (${int(cgBare.inlined_frames)} sampled, ${int(cgBare.inline_missing)} missing) | ${int(bare.perInlinedFrame)} |`);
+	}
 	p(`| per rendered series (\`/metrics\`: both profile families and self-metrics) | ${int(cgInstr.perSeries)} |`);
 	p(`| gzip, per series / per byte of exposition | ${int(cgInstr.gzipPerSeries)} / ${fmt(cgInstr.gzipPerByte)} |`);
 	p(`| once per ELF file: reading its symbol table (${int(elf.calls)} files) | ${int(cgInstr.elfPerFile)} |`);

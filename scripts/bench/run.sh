@@ -13,7 +13,8 @@
 #               (floor.bpf.c) in the same run: shallow/deep stacks, with and
 #               without V8 naming, --kernel, 97/997 Hz
 #   agents      agent CPU and peak RSS with 1, 10, 50 targets at 97 Hz
-#   callgrind   the agent itself under callgrind: instructions per unit
+#   callgrind   the agent itself under callgrind: instructions per unit, with
+#               perf maps and (callgrind bare) without any flag
 #   v8thread    CPU of V8's profiler thread under --cpu-prof
 #   flags       cost of the perf map flags, per workload
 #   sidebyside  profilers toggled in alternating blocks, per workload
@@ -170,7 +171,8 @@ for (const m of lines(path.join(cgDir, 'micro.jsonl'))) {
 fs.writeFileSync(path.join(out, 'micro-callgrind.json'), JSON.stringify(res, null, 1));
 EOF
 		;;
-	bpf | agents | callgrind | v8thread) phase "$p" ;;
+	bpf | agents | v8thread) phase "$p" ;;
+	callgrind) phase callgrind; phase callgrind bare ;;
 	flags) for w in cpu http jit; do phase flags "$w"; done ;;
 	sidebyside)
 		for w in cpu http jit; do

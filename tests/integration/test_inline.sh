@@ -1,16 +1,21 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # Inlined functions as frames of their own (src/v8code.c, src/v8inline.c).
-# tests/fixtures/v8inline/inline.js runs twice per Node version: with V8's
-# defaults, where TurboFan or Maglev inline scoreItem (and route) into their
-# caller, and with inlining off (no_inlining_flags), where each function is
-# its own code; both with the perf map on. The agent profiles both at once,
-# and `perf record` the inlined one at the same time. Checks, per version:
-#   - scoreItem shows under route in the inlined process (it did not at all
-#     before: its time was the caller's);
+# tests/fixtures/v8inline/inline.js runs three times per Node version: with
+# V8's defaults, where TurboFan or Maglev inline scoreItem (and route) into
+# their caller, once with the perf map on and once with no flag at all (JS
+# named from V8's objects, the optimized code found from the pc), and with
+# inlining off (no_inlining_flags), where each function is its own code.
+# The agent profiles the three at once, and `perf record` the inlined one
+# with a perf map at the same time. Checks, per version, for both inlined
+# processes:
+#   - scoreItem shows under route (it did not at all before: its time was
+#     the caller's);
 #   - time conserved: the three functions' leaf share together is perf's
 #     share of the code that holds them (perf names a pc by its code
-#     object only), within 3 pp;
+#     object only; perf cannot name the flagless process's JIT code, so
+#     its twin with a perf map, running the same code, is the reference),
+#     within 3 pp;
 #   - time split where V8 split it: scoreItem's own share with inlining on
 #     is its share with inlining off, within 5 pp;
 #   - promfiler_v8_inlined_frames_total counts the frames, and
@@ -93,21 +98,23 @@ for v in ${NODE_VERSIONS:-system 22 24 25 26}; do
 	# shellcheck disable=SC2046
 	"$node" "${PERF_MAP_FLAGS[@]}" $(no_inlining_flags "$node") "$FIXTURE" >/dev/null 2>&1 &
 	flat=$!; PIDS+=("$flat")
-	sleep 3 # both reach their optimized code
+	"$node" "$FIXTURE" >/dev/null 2>&1 &
+	bare=$!; PIDS+=("$bare")
+	sleep 3 # all three reach their optimized code
 	out="$WORK/inline.$v.prom"
 	if [ -n "$PERF" ]; then
 		"$PERF" record -q -g -F "$FREQ" -p "$inl" -o "$WORK/perf.$v.data" -- sleep "$SECS" \
 			>/dev/null 2>&1 &
 		perf_pid=$!; PIDS+=("$perf_pid")
 	fi
-	"$AGENT" -F "$FREQ" -p "$inl" -p "$flat" --duration "$SECS" --format prometheus \
+	"$AGENT" -F "$FREQ" -p "$inl" -p "$flat" -p "$bare" --duration "$SECS" --format prometheus \
 		-o "$out" 2>"$WORK/agent.$v.log"
 	rc=$?
 	[ -n "$PERF" ] && wait "$perf_pid"
 	[ -n "$PERF" ] && "$PERF" script -i "$WORK/perf.$v.data" -F ip,sym,dso \
 		>"$WORK/perf.$v.txt" 2>/dev/null
-	kill "$inl" "$flat" 2>/dev/null
-	check "node $ver: the agent profiled both processes (exit $rc)" [ "$rc" -eq 0 ]
+	kill "$inl" "$flat" "$bare" 2>/dev/null
+	check "node $ver: the agent profiled the three processes (exit $rc)" [ "$rc" -eq 0 ]
 	inlined=$(metric "$out" promfiler_v8_inlined_frames_total)
 	missing=$(metric "$out" promfiler_v8_inline_missing_frames_total)
 	total=$(awk '/^promfiler_samples_total / { print $2 }' "$out")
@@ -120,29 +127,33 @@ for v in ${NODE_VERSIONS:-system 22 24 25 26}; do
 			[ "${missing:-0}" -gt 0 ]
 		continue
 	fi
-	check "node $ver: scoreItem shows under route where V8 inlined it" \
-		under "$out" "$inl" "#route#scoreItem"
 	check "node $ver: promfiler_v8_inlined_frames_total counts them (${inlined:-?})" \
 		[ "${inlined:-0}" -gt 0 ]
 	# Missing: optimized frames of the first drains (before the agent has
 	# read the perf map's newest code), and of other optimized code.
 	few() { awk -v m="${missing:-0}" -v t="${total:-0}" 'BEGIN { exit !(t > 0 && m <= 0.05 * t) }'; }
 	check "node $ver: promfiler_v8_inline_missing_frames_total is small (${missing:-?} of ${total:-?} samples)" few
-	s_on=$(ours "$out" "$inl" scoreItem); s_off=$(ours "$out" "$flat" scoreItem)
-	r_on=$(ours "$out" "$inl" route); r_off=$(ours "$out" "$flat" route)
-	echo "# node $ver: scoreItem $s_on% inlined, $s_off% not; route $r_on% / $r_off%"
-	n_on=$(samples "$out" "$inl"); n_off=$(samples "$out" "$flat")
-	t=$(tol 5 "$s_off" "$n_on" "$n_off")
-	check "node $ver: scoreItem's own share inlined ($s_on% of $n_on) is its share not inlined ($s_off% of $n_off) within $t pp" \
-		near "$s_on" "$s_off" "$t"
-	if [ -n "$PERF" ]; then
-		all3=$(ours "$out" "$inl" mainLoop route scoreItem)
-		read -r p3 np <<<"$(theirs "$WORK/perf.$v.txt" mainLoop route scoreItem)"
-		t=$(tol 3 "$p3" "$n_on" "$np")
-		echo "# node $ver: mainLoop+route+scoreItem: agent $all3% of $n_on, perf $p3% of $np samples"
-		check "node $ver: time conserved: the caller and what it inlined ($all3%) match perf's share of their code ($p3%) within $t pp" \
-			near "$all3" "$p3" "$t"
-	fi
+	s_off=$(ours "$out" "$flat" scoreItem); r_off=$(ours "$out" "$flat" route)
+	n_off=$(samples "$out" "$flat")
+	[ -n "$PERF" ] && read -r p3 np <<<"$(theirs "$WORK/perf.$v.txt" mainLoop route scoreItem)"
+	for run in "perf map:$inl" "no flags:$bare"; do
+		how=${run%%:*} pid=${run#*:}
+		check "node $ver ($how): scoreItem shows under route where V8 inlined it" \
+			under "$out" "$pid" "#route#scoreItem"
+		s_on=$(ours "$out" "$pid" scoreItem); r_on=$(ours "$out" "$pid" route)
+		echo "# node $ver ($how): scoreItem $s_on% inlined, $s_off% not; route $r_on% / $r_off%"
+		n_on=$(samples "$out" "$pid")
+		t=$(tol 5 "$s_off" "$n_on" "$n_off")
+		check "node $ver ($how): scoreItem's own share inlined ($s_on% of $n_on) is its share not inlined ($s_off% of $n_off) within $t pp" \
+			near "$s_on" "$s_off" "$t"
+		if [ -n "$PERF" ]; then
+			all3=$(ours "$out" "$pid" mainLoop route scoreItem)
+			t=$(tol 3 "$p3" "$n_on" "$np")
+			echo "# node $ver ($how): mainLoop+route+scoreItem: agent $all3% of $n_on, perf $p3% of $np samples (perf-map process)"
+			check "node $ver ($how): time conserved: the caller and what it inlined ($all3%) match perf's share of their code ($p3%) within $t pp" \
+				near "$all3" "$p3" "$t"
+		fi
+	done
 done
 
 unit="$ROOT/.output/tests/test_v8inline"

@@ -226,8 +226,7 @@ static void refresh_target(struct profiler *p, struct target *t)
 		t->diagnosed = true;
 		if (!after.has_perf_map && after.v8 == SYMBOLIZE_V8_ACTIVE)
 			logf_(p, "pid %d (%s): no perf map: JS frames named from V8's objects "
-			      "(V8 %s), with what V8 inlined into them", (int)t->pid,
-			      t->comm, after.v8_version);
+			      "(V8 %s)", (int)t->pid, t->comm, after.v8_version);
 		else if (!after.has_perf_map)
 			logf_(p, "pid %d (%s): no perf map, JS frames cannot be named: "
 			      "start node with --perf-basic-prof", (int)t->pid, t->comm);

@@ -22,7 +22,6 @@ struct bnode {
 	bool slot;          /* kept, and its (other) child counts in the budget */
 	bool shown_self;    /* its counter was served the whole last window */
 	bool shown_other;   /* its (other) counter was */
-	bool settled;       /* folded by the last choice: credited as it comes */
 	uint64_t hash;      /* of its path, to find its counters if pruned */
 };
 
@@ -631,8 +630,8 @@ out:
 }
 
 /* Credits pending samples to their series: every node's at the end of a
- * window; in between, those of kept nodes and of nodes the last choice
- * folded (a node new since then may be kept at the window's end). With hold_new, only to series that a scrape has served
+ * window, only kept nodes' in between (a folded node may be kept at the
+ * window's end). With hold_new, only to series that a scrape has served
  * (budget__served): a new series is seen at 0 before it counts. */
 static void credit(struct budget *b, bool window_end, uint64_t *folded)
 {
@@ -642,7 +641,7 @@ static void credit(struct budget *b, bool window_end, uint64_t *folded)
 		struct bnode *n = &b->nodes[id];
 		struct bnode *s = &b->nodes[n->series];
 
-		if (!n->pending || (!window_end && !n->kept && !n->settled))
+		if (!n->pending || (!window_end && !n->kept))
 			continue;
 		if (b->opts.hold_new && !(n->to_other ? s->shown_other : s->shown_self))
 			continue;
@@ -724,7 +723,6 @@ out:
 	for (size_t i = 0; i < tree__size(b->tree); i++) {
 		b->nodes[i].shown_self &= b->nodes[i].kept;
 		b->nodes[i].shown_other &= b->nodes[i].slot;
-		b->nodes[i].settled = !b->nodes[i].kept;
 	}
 	credit(b, true, folded);
 	free(incl);

@@ -19,10 +19,9 @@
  * new node is kept while the budget has room, and folded once it is full.
  *
  * The counter stays true for PromQL. A kept node's samples are credited to
- * its series as they come (budget__credit, once a drain), and so are those
- * of a node the last window's choice folded (to its (other)); a node new
- * since that choice has its samples wait for the end of the window, and go
- * to the series it has after that window's choice (its own, if kept then). A series' counter is
+ * its series as they come (budget__credit, once a drain); a folded node's
+ * wait for the end of the window, and go to the series their node has after
+ * that window's choice (its own, if it was kept then). A series' counter is
  * the sum of what it was credited: it never goes down. A node that leaves
  * the kept set stops being served, its counter frozen, and resumes from there
  * if it comes back; what it gets meanwhile goes to an (other) counter. With

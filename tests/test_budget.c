@@ -364,33 +364,6 @@ Test(budget, the_budget_goes_where_it_keeps_the_most_samples)
 	budget__free(b);
 }
 
-/* A node the last window folded counts in its (other) as its samples come,
- * as a kept node does: the counters lag the samples only for nodes new in
- * the window, which wait for its end to see whether they are kept. */
-Test(budget, what_the_last_window_folded_counts_as_it_comes)
-{
-	struct budget *b = new_budget(3, false);
-	const uint32_t heavy[] = { 10 }, light[] = { 20 }, fresh[] = { 30 };
-	char other[16];
-	struct snapshot s;
-
-	add(b, heavy, 1, 10);
-	add(b, light, 1, 1);
-	cr_assert_eq(budget__end_window(b, NULL), 0);
-	snprintf(other, sizeof(other), "%u/%u", ROOT, OTHER);
-	s = snap(b);
-	cr_assert_eq(find(&s, other)->total, 1, "the light path folded");
-	release(&s);
-	add(b, light, 1, 5);
-	add(b, fresh, 1, 2);
-	budget__credit(b, NULL);
-	s = snap(b);
-	cr_assert_eq(find(&s, other)->total, 6, "folded last window: counted at once");
-	cr_assert_eq(find(&s, other)->waiting, 2, "new: waits for the window's end");
-	release(&s);
-	budget__free(b);
-}
-
 Test(budget, one_series_is_the_root_with_every_sample)
 {
 	struct budget *b = new_budget(1, false);

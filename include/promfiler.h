@@ -98,7 +98,7 @@ struct promfiler_options {
 	bool frame_locations;       /* "fib /app.js:1" rather than "fib" */
 	bool no_v8_names;           /* name JS frames from perf maps only */
 	/* Cardinality budget; 0 is no limit (1 is refused). */
-	unsigned int max_series;    /* series per process, the rest in "(other)" (2000) */
+	unsigned int max_series;    /* series per process, the rest in "(other)" (3000) */
 	unsigned int max_depth;     /* frames per signature, then "(truncated)" (0) */
 	bool trim_bootstrap;        /* drop native frames outward of the first JS frame */
 

@@ -45,7 +45,7 @@ const struct option_desc options_table[] = {
 	  .help = "series labels among pid,comm,container_id,pod,namespace\n"
 		  "(default %D; without pid, processes merge)" },
 	{ FIELD(max_series), .flag = "max-series", .kind = OPTION_UINT,
-	  .def = 2000, .min = 1, .max = 10000000, .zero_is_none = true, .unit = "",
+	  .def = 3000, .min = 1, .max = 10000000, .zero_is_none = true, .unit = "",
 	  .arg = "N",
 	  .help = "series per process: the heaviest call-tree\n"
 		  "nodes; the rest folds into \"(other)\"\n"

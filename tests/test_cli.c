@@ -222,7 +222,7 @@ Test(cli, help_shows_the_table_defaults)
 	cr_assert_not_null(strstr(out_text, "samples per second per CPU (default 97)"));
 	cr_assert_not_null(strstr(out_text, "between frames of a signature (default #)"));
 	cr_assert_not_null(strstr(out_text, "(default pid,comm; without pid"));
-	cr_assert_not_null(strstr(out_text, "\"(other)\"\n                             (default 2000, 0: no limit)"));
+	cr_assert_not_null(strstr(out_text, "\"(other)\"\n                             (default 3000, 0: no limit)"));
 	cr_assert_not_null(strstr(out_text, "\n  -a, --all                  profile every process\n"),
 			   "help: %s", out_text);
 }

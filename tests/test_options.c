@@ -26,7 +26,7 @@ Test(options, defaults)
 	cr_assert_eq(o.window_seconds, 30);
 	cr_assert_str_eq(o.separator, "#");
 	cr_assert_eq(o.labels, PROMFILER_LABELS_DEFAULT);
-	cr_assert_eq(o.max_series, 2000);
+	cr_assert_eq(o.max_series, 3000);
 	cr_assert_eq(o.max_depth, 0);
 	cr_assert_not(o.weight_total || o.frame_locations || o.all || o.verbose ||
 		      o.kernel_frames || o.trim_bootstrap || o.no_v8_names);

@@ -106,11 +106,11 @@ watch() {
 		--pid "$pid" --seconds "$SECONDS_" --interval 15 --range 300 --row 300 \
 		--label "$name" --out "$OUT/$name.json" "$@" >"$OUT/$name.txt" 2>&1
 }
-watch defaults "$A" "$PORT_defaults" --max-series 2000 &
+watch defaults "$A" "$PORT_defaults" --max-series 3000 &
 w1=$!
 watch b500 "$A" "$PORT_b500" --max-series 500 &
 w2=$!
-watch phase "$B" "$PORT_phase" --max-series 2000 &
+watch phase "$B" "$PORT_phase" --max-series 3000 &
 w3=$!
 watch unlimited "$A" "$PORT_unlimited" --max-other 100 &
 w4=$!

@@ -56,7 +56,7 @@ PIDS+=("$!")
 
 check "agent starts on it" start_agent -p "$app" --window 10
 node "$ROOT/scripts/bench/budget-watch.js" --url "http://127.0.0.1:$PORT/metrics" --pid "$app" \
-	--seconds "$WATCH_SECONDS" --interval 5 --range 60 --row 30 --max-series 2000 \
+	--seconds "$WATCH_SECONDS" --interval 5 --range 60 --row 30 --max-series 3000 \
 	--max-other 3 --label "express, --window 10" >"$WORK/watch.log" 2>&1 &
 watch=$!
 PIDS+=("$watch")

@@ -420,7 +420,7 @@ static int seed_choice(struct budget *b, const bool *recent, bool *kept)
 		else
 			lo = mid;
 	}
-	seed_at(&s, hi); /* fits: at hi nothing but the root is worth keeping */
+	seed_at(&s, hi); /* hi fits: the first hi keeps nothing but the root */
 out:
 	free(gain);
 	free(children);

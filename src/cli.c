@@ -56,6 +56,7 @@ static const char *const help_layout[] = {
 	"@max-series",
 	"@max-depth",
 	"@trim-bootstrap",
+	"@trim-native-leaves",
 	"@no-v8-names",
 	"@frames",
 	"Server:",

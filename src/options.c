@@ -57,6 +57,8 @@ const struct option_desc options_table[] = {
 		  STR(PROFILE_MAX_STACK_DEPTH) ")" },
 	{ FIELD(trim_bootstrap), .flag = "trim-bootstrap", .kind = OPTION_FLAG,
 	  .help = "drop the native frames below the first JS frame" },
+	{ FIELD(trim_native_leaves), .flag = "trim-native-leaves", .kind = OPTION_FLAG,
+	  .help = "end stacks at their innermost JS frame" },
 	{ FIELD(no_v8_names), .flag = "no-v8-names", .kind = OPTION_FLAG,
 	  .help = "name JS frames from perf maps only, not V8's objects" },
 	{ FIELD(frame_locations), .flag = "frames", .kind = OPTION_CHOICE,

@@ -260,6 +260,7 @@ struct frame_path {
 	uint32_t frames[2 * PROFILER_MAX_STACK];
 	size_t n;
 	size_t first_js;           /* index of the outermost JS frame, or n */
+	size_t js_end;             /* one past the innermost JS frame, or 0 */
 };
 
 /* Names the frames of one stack. false when out of memory. */
@@ -276,6 +277,7 @@ static bool name_frames(struct profiler *p, struct target *t, const uint64_t *us
 
 	path->n = 0;
 	path->first_js = SIZE_MAX;
+	path->js_end = 0;
 	/* Stacks come leaf first; the tree grows from the outermost frame. */
 	for (size_t i = n_user; i-- > 0 && path->n < PROFILER_MAX_STACK;) {
 		enum frame_kind kind;
@@ -296,6 +298,7 @@ static bool name_frames(struct profiler *p, struct target *t, const uint64_t *us
 			if (path->first_js == SIZE_MAX)
 				path->first_js = path->n;
 			path->frames[path->n++] = outer;
+			path->js_end = path->n;
 			prev = outer;
 		}
 		if ((kind == FRAME_KIND_JS || kind == FRAME_KIND_JS_V8) &&
@@ -314,6 +317,7 @@ static bool name_frames(struct profiler *p, struct target *t, const uint64_t *us
 			p->inlined_frames += k * count;
 			p->inline_missing += missing ? count : 0;
 			path->n += k;
+			path->js_end = path->n;
 		}
 	}
 	if (path->first_js == SIZE_MAX)
@@ -321,6 +325,11 @@ static bool name_frames(struct profiler *p, struct target *t, const uint64_t *us
 	if (v8) {
 		symbolizer__stats(t->symbolizer, &after);
 		p->v8_failures += after.v8_failures - before.v8_failures;
+	}
+	/* --trim-native-leaves: what the innermost JS frame calls is its own. */
+	if (p->opts.trim_native_leaves && path->js_end) {
+		path->n = path->js_end;
+		return true;
 	}
 	/* Kernel frames go below the user frames of the same sample. */
 	for (size_t i = n_kernel; i-- > 0;) {

@@ -29,7 +29,7 @@ Test(options, defaults)
 	cr_assert_eq(o.max_series, 3000);
 	cr_assert_eq(o.max_depth, 0);
 	cr_assert_not(o.weight_total || o.frame_locations || o.all || o.verbose ||
-		      o.kernel_frames || o.trim_bootstrap || o.no_v8_names);
+		      o.kernel_frames || o.trim_bootstrap || o.trim_native_leaves || o.no_v8_names);
 	cr_assert_eq(options__check(&o, (char[64]){ 0 }, 64), 0);
 }
 
@@ -56,6 +56,8 @@ Test(options, parse_and_ranges)
 	cr_assert_eq(options__parse(entry("separator"), "a\"b", &o), -EINVAL);
 	cr_assert_eq(options__parse(entry("trim-bootstrap"), NULL, &o), 0);
 	cr_assert(o.trim_bootstrap);
+	cr_assert_eq(options__parse(entry("trim-native-leaves"), NULL, &o), 0);
+	cr_assert(o.trim_native_leaves);
 }
 
 Test(options, check_names_the_field)

@@ -9,16 +9,20 @@
 # The application is tests/apps/express (express 4 and autocannon, pinned in
 # its package-lock.json), run as a new user would run it (plain `node`, no
 # flags), under autocannon with 8 connections on each of its routes at once,
-# against 127.0.0.1. Four configurations run at the same time, in one run
-# (the machine has 2 cores; running them one after the other would take four
+# against 127.0.0.1. Six configurations run at the same time, in one run
+# (the machine has 2 cores; running them one after the other would take six
 # times as long, and they would not see the same load):
 #   defaults   the agent's defaults, on app A (/table and /score throughout)
 #   500        --max-series 500, on the same process A
+#   500trim    --max-series 500 --trim-native-leaves, on A (what a small
+#              budget needs on this app: see the README)
+#   500trim10  the same with --window 10 (scraped every 5 s)
 #   phase      the defaults, on app B, whose load moves half-way from /table
 #              and /score to /search and /report
 #   unlimited  --max-series 0 on A: how many series a window needs
-# Each agent is scraped every 15 s by scripts/bench/budget-watch.js, which
-# prints one table per configuration (a row per 5 minutes). The raw figures
+# Each agent is scraped every 15 s (500trim10: 5 s) by
+# scripts/bench/budget-watch.js, which prints one table per configuration (a
+# row per 5 minutes). The raw figures
 # (JSON) and the tables stay in BUDGET_OUT (default .output/bench/budget).
 #
 # Environment: AGENT (./promfiler-bpf), NODE (node), BUDGET_OUT.
@@ -85,6 +89,8 @@ start_app appA; A=$APP_PID A_PORT=$APP_PORT
 start_app appB; B=$APP_PID B_PORT=$APP_PORT
 start_agent defaults "$A"
 start_agent b500 "$A" --max-series 500
+start_agent b500trim "$A" --max-series 500 --trim-native-leaves
+start_agent b500trim10 "$A" --max-series 500 --trim-native-leaves --window 10
 start_agent unlimited "$A" --max-series 0
 start_agent phase "$B"
 
@@ -110,12 +116,16 @@ watch defaults "$A" "$PORT_defaults" --max-series 3000 &
 w1=$!
 watch b500 "$A" "$PORT_b500" --max-series 500 &
 w2=$!
+watch b500trim "$A" "$PORT_b500trim" --max-series 500 &
+w5=$!
+watch b500trim10 "$A" "$PORT_b500trim10" --max-series 500 --interval 5 &
+w6=$!
 watch phase "$B" "$PORT_phase" --max-series 3000 &
 w3=$!
 watch unlimited "$A" "$PORT_unlimited" --max-other 100 &
 w4=$!
 rc=0
-for w in $w1 $w2 $w3 $w4; do wait "$w" || rc=1; done
+for w in $w1 $w2 $w3 $w4 $w5 $w6; do wait "$w" || rc=1; done
 # Where app B's CPU went in its last window (after the phase change, its
 # new routes): the samples of each route's function and below it.
 curl -sf "http://127.0.0.1:$PORT_phase/metrics" | grep "^promfiler_cpu_profile{.*pid=\"$B\"" |
@@ -123,7 +133,7 @@ curl -sf "http://127.0.0.1:$PORT_phase/metrics" | grep "^promfiler_cpu_profile{.
 		if (index($0, "#" w[f] "#") || index($0, "#" w[f] "\"")) n[w[f]] += $NF }
 	END { for (k in n) printf "%s %d samples\n", k, n[k] }' >"$OUT/phase-top.txt"
 wait "$load_a" "$load_b"
-for name in defaults phase b500 unlimited; do
+for name in defaults phase b500 b500trim b500trim10 unlimited; do
 	echo
 	cat "$OUT/$name.txt"
 done

@@ -24,6 +24,33 @@ deepest=$(signatures "$WORK/depth" | awk -F'#' '{ print NF - 1 }' | sort -n | ta
 check "--max-depth 4: no signature deeper than 4 frames (deepest $deepest)" [ "${deepest:-99}" -le 4 ]
 check "--max-depth 4: cut stacks end in (truncated)" grep -q '#(truncated)"' "$WORK/depth"
 
+# --trim-native-leaves: tests/fixtures/native_leaves.js spends its time in
+# libz below node's zlib JS (deflate) and in the kernel (readZeros); with the
+# flag, stacks end at their innermost JS frame (a frame with a file:line
+# under --frames location), whose own time the frames above it become.
+start_node "$FIXTURES/native_leaves.js"; zlib_pid=$NODE_PID
+sleep 1
+leaves() { "$AGENT" -p "$zlib_pid" --duration 3 -k --frames location --format folded "$@" 2>/dev/null; }
+# past_js FILE: the samples of stacks that go on past their innermost JS frame.
+past_js() {
+	awk '{ n = split($0, f, ";"); sub(/ [0-9]+$/, "", f[n]); last = 0
+		for (i = 1; i <= n; i++) if (f[i] ~ /:[0-9]+$/) last = i
+		if (last && last < n) s += $NF } END { print s + 0 }' "$1"
+}
+# share FILE NAME: the percentage of the samples on stacks through NAME.
+share() { awk -v w="$2" '{ t += $NF; if (index($0, ";" w " ")) s += $NF } END { print t ? int(100 * s / t) : 0 }' "$1"; }
+leaves > "$WORK/leaves-all"
+leaves --trim-native-leaves > "$WORK/leaves-trim"
+check "without --trim-native-leaves, stacks go on past their innermost JS frame ($(past_js "$WORK/leaves-all") samples)" \
+	[ "$(past_js "$WORK/leaves-all")" -gt 0 ]
+check "--trim-native-leaves: every stack with a JS frame ends at one ($(past_js "$WORK/leaves-trim") past it)" \
+	[ "$(past_js "$WORK/leaves-trim")" -eq 0 -a -s "$WORK/leaves-trim" ]
+kernel_above_js() { grep -c ':[0-9]*;.*_\[k\]' "$1"; }
+check "--trim-native-leaves: no kernel frame above JS ($(kernel_above_js "$WORK/leaves-all") stacks with one untrimmed)" \
+	[ "$(kernel_above_js "$WORK/leaves-trim")" -eq 0 -a "$(kernel_above_js "$WORK/leaves-all")" -gt 0 ]
+check "--trim-native-leaves: the stacks through deflate keep their samples ($(share "$WORK/leaves-trim" deflate)%, $(share "$WORK/leaves-all" deflate)% untrimmed)" \
+	[ "$(share "$WORK/leaves-trim" deflate)" -ge 50 -a "$(share "$WORK/leaves-all" deflate)" -ge 50 ]
+
 oneshot --max-series 12 > "$WORK/series"
 per_pid=$(grep -c "^promfiler_cpu_profile{.*pid=\"$first\"" "$WORK/series")
 counters=$(grep -c "^promfiler_cpu_seconds_total{.*pid=\"$first\"" "$WORK/series")

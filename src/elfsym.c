@@ -23,6 +23,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bsearch.h"
+
 #ifndef NT_GNU_BUILD_ID
 #define NT_GNU_BUILD_ID 3
 #endif
@@ -578,19 +580,12 @@ const char *elfsym__lookup(const struct elfsym *es, uint64_t file_offset,
 			   uint64_t *sym_offset)
 {
 	const struct symset *set = &es->set;
-	size_t lo = 0, hi = set->count;
+	size_t lo;
 	uint64_t addr;
 
 	if (!set->count || to_vaddr(es, file_offset, &addr))
 		return NULL;
-	while (lo < hi) { /* lo: how many symbols start at or below addr */
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (set->syms[mid].addr <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	lo = COUNT_AT_OR_BELOW(set->syms, set->count, addr, addr);
 	/* The innermost symbol holding addr; reach stops the walk as soon as
 	 * no earlier symbol can hold it (symbols rarely nest). */
 	for (size_t i = lo; i-- > 0 && set->syms[i].reach > addr;) {

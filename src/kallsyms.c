@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bsearch.h"
+
 struct ksym {
 	uint64_t addr;
 	uint32_t name; /* offset in names */
@@ -106,17 +108,9 @@ void kallsyms__free(struct kallsyms *ks)
 
 const char *kallsyms__lookup(const struct kallsyms *ks, uint64_t addr)
 {
-	size_t lo = 0, hi = ks->count;
-
 	/* The last symbol starting at or below addr. */
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
+	size_t lo = COUNT_AT_OR_BELOW(ks->syms, ks->count, addr, addr);
 
-		if (ks->syms[mid].addr <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
 	return lo ? ks->names + ks->syms[lo - 1].name : NULL;
 }
 

@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bsearch.h"
 #include "fileio.h"
 
 struct range {
@@ -566,16 +567,9 @@ const char *perfmap__lookup(struct perfmap *m, uint64_t addr)
 const char *perfmap__lookup_range(struct perfmap *m, uint64_t addr, uint64_t *start,
 				  uint64_t *end)
 {
-	size_t lo = 0, hi = m->n_ranges;
+	/* The first range ending past addr. */
+	size_t lo = COUNT_AT_OR_BELOW(m->ranges, m->n_ranges, end, addr);
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (m->ranges[mid].end <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
 	if (lo < m->n_ranges && m->ranges[lo].start <= addr) {
 		m->ranges[lo].used = m->refreshes;
 		if (start)

@@ -12,6 +12,8 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "bsearch.h"
+
 static int read_small_file(const char *path, char *buf, size_t len)
 {
 	ssize_t n;
@@ -379,16 +381,9 @@ int procmaps__load_pid(pid_t pid, struct procmaps *out)
 
 const struct procmap *procmaps__find(const struct procmaps *pm, uint64_t addr)
 {
-	size_t lo = 0, hi = pm->count;
+	/* The first mapping ending past addr. */
+	size_t lo = COUNT_AT_OR_BELOW(pm->maps, pm->count, end, addr);
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (pm->maps[mid].end <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
 	if (lo < pm->count && pm->maps[lo].start <= addr)
 		return &pm->maps[lo];
 	return NULL;

@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bsearch.h"
 #include "procfs.h"
 #include "v8inline.h"
 
@@ -428,16 +429,8 @@ int v8code__inlined(struct v8code *c, uint64_t start, uint64_t pc, bool return_a
 /* The range that starts at or below pc, or NULL. */
 static struct range *range_below(struct v8code *c, uint64_t pc)
 {
-	size_t lo = 0, hi = c->n_ranges;
+	size_t lo = COUNT_AT_OR_BELOW(c->ranges, c->n_ranges, start, pc);
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (c->ranges[mid].start <= pc)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
 	return lo ? &c->ranges[lo - 1] : NULL;
 }
 

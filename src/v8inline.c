@@ -5,6 +5,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include "bsearch.h"
+
 void v8inline__unpack(uint64_t raw, struct v8_source_position *out)
 {
 	out->external = raw & 1;
@@ -102,17 +104,9 @@ int v8inline__decode(const uint8_t *table, size_t len, enum v8_offsets kind,
 int v8inline__lookup(const struct v8_position_entry *e, size_t n, uint32_t pc_offset,
 		     uint64_t *raw)
 {
-	size_t lo = 0, hi = n;
-
 	/* The last entry at or before pc_offset (offsets ascend). */
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
+	size_t lo = COUNT_AT_OR_BELOW(e, n, code_offset, pc_offset);
 
-		if (e[mid].code_offset <= pc_offset)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
 	if (!lo)
 		return -ENOENT;
 	*raw = e[lo - 1].position;

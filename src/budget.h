@@ -14,9 +14,10 @@
  * the nodes with samples to credit (sampled in that window, or waiting: see
  * below); then, where room is left, greedily among those nodes first and the
  * others after, heaviest first in each group (a parent is sampled whenever
- * its child is, and is never lighter). A node that is not a series of its own is folded: its samples go
- * to the "(other)" child of its nearest kept ancestor. Between two windows a
- * new node is kept while the budget has room, and folded once it is full.
+ * its child is, and is never lighter). A node that is not a series of its
+ * own is folded: its samples go to the "(other)" child of its nearest kept
+ * ancestor. Between two windows a new node is kept while the budget has
+ * room, and folded once it is full.
  *
  * The counter stays true for PromQL. A kept node's samples are credited to
  * its series as they come (budget__credit, once a drain); a folded node's
